@@ -1,0 +1,101 @@
+package acctest
+
+import (
+	"testing"
+
+	"github.com/lxc/incus/v6/shared/api"
+)
+
+// Out-of-band changes, made with the official Incus client straight to the
+// host, as a person with the incus CLI would make them.
+
+// StopInstance force-stops an instance behind Terraform's back.
+func (h *IncusHost) StopInstance(t *testing.T, name string) {
+	t.Helper()
+	op, err := h.Client.UpdateInstanceState(name, api.InstanceStatePut{Action: "stop", Force: true}, "")
+	if err == nil {
+		err = op.Wait()
+	}
+	if err != nil {
+		t.Fatalf("stopping %s out of band: %v", name, err)
+	}
+}
+
+// SetConfig sets one config key on an instance.
+func (h *IncusHost) SetConfig(t *testing.T, name, key, value string) {
+	t.Helper()
+	inst, etag, err := h.Client.GetInstance(name)
+	if err != nil {
+		t.Fatalf("reading %s: %v", name, err)
+	}
+	put := inst.Writable()
+	put.Config[key] = value
+	op, err := h.Client.UpdateInstance(name, put, etag)
+	if err == nil {
+		err = op.Wait()
+	}
+	if err != nil {
+		t.Fatalf("setting %s on %s out of band: %v", key, name, err)
+	}
+}
+
+// DeleteInstance force-deletes an instance.
+func (h *IncusHost) DeleteInstance(t *testing.T, name string) {
+	t.Helper()
+	if inst, _, err := h.Client.GetInstance(name); err == nil && inst.StatusCode == api.Running {
+		h.StopInstance(t, name)
+	}
+	op, err := h.Client.DeleteInstance(name)
+	if err == nil {
+		err = op.Wait()
+	}
+	if err != nil {
+		t.Fatalf("deleting %s out of band: %v", name, err)
+	}
+}
+
+// CreateInstance creates a stopped instance from the host's test image.
+func (h *IncusHost) CreateInstance(t *testing.T, name string) {
+	t.Helper()
+	op, err := h.Client.CreateInstance(api.InstancesPost{Name: name, Source: api.InstanceSource{Type: "image", Alias: h.Image}})
+	if err == nil {
+		err = op.Wait()
+	}
+	if err != nil {
+		t.Fatalf("creating %s out of band: %v", name, err)
+	}
+	t.Cleanup(func() { h.ForgetInstance(name) })
+}
+
+// ForgetInstance deletes an instance if it still exists, ignoring errors (cleanup).
+func (h *IncusHost) ForgetInstance(name string) {
+	if inst, _, err := h.Client.GetInstance(name); err == nil {
+		if inst.StatusCode == api.Running {
+			if op, err := h.Client.UpdateInstanceState(name, api.InstanceStatePut{Action: "stop", Force: true}, ""); err == nil {
+				_ = op.Wait()
+			}
+		}
+		if op, err := h.Client.DeleteInstance(name); err == nil {
+			_ = op.Wait()
+		}
+	}
+}
+
+// InstanceExists reports whether an instance exists on the host.
+func (h *IncusHost) InstanceExists(name string) bool {
+	_, _, err := h.Client.GetInstance(name)
+	return err == nil
+}
+
+// AddImageAlias points a second alias at the test image, for replacement tests.
+func (h *IncusHost) AddImageAlias(t *testing.T, alias string) {
+	t.Helper()
+	entry, _, err := h.Client.GetImageAlias(h.Image)
+	if err != nil {
+		t.Fatalf("reading alias %s: %v", h.Image, err)
+	}
+	if err := h.Client.CreateImageAlias(api.ImageAliasesPost{ImageAliasesEntry: api.ImageAliasesEntry{Name: alias, ImageAliasesEntryPut: api.ImageAliasesEntryPut{Target: entry.Target}}}); err != nil {
+		t.Fatalf("creating alias %s: %v", alias, err)
+	}
+	t.Cleanup(func() { _ = h.Client.DeleteImageAlias(alias) })
+}

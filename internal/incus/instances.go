@@ -1,0 +1,482 @@
+package incus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	incusclient "github.com/lxc/incus/v6/client"
+	"github.com/lxc/incus/v6/shared/api"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+)
+
+// Instance is an Incus container or virtual machine as the provider sees it.
+type Instance struct {
+	Name        string
+	Description string
+	Type        string // "container" or "virtual-machine"
+	Status      string // Running, Stopped, Frozen, Error, Ready
+	Project     string
+	Location    string
+
+	Profiles  []string
+	Config    map[string]string // the instance's own config, volatile.* and image.* included
+	Devices   map[string]map[string]string
+	Ephemeral bool
+
+	Architecture     string
+	CreatedAt        time.Time
+	ImageFingerprint string
+	Interfaces       []Interface
+	Processes        int
+}
+
+// Interface is one network interface of a running instance.
+type Interface struct {
+	Name string
+	MAC  string
+	IPv4 []string // global addresses only
+	IPv6 []string
+}
+
+// Running reports whether the instance counts as started.
+func (i *Instance) Running() bool { return i.Status == "Running" || i.Status == "Ready" }
+
+// IsSystemConfigKey reports whether Incus, not the user, owns a config key
+// (volatile.* state, image.* properties copied from the image).
+func IsSystemConfigKey(key string) bool {
+	return strings.HasPrefix(key, "volatile.") || strings.HasPrefix(key, "image.")
+}
+
+// UserConfig is Config without the keys Incus manages itself.
+func (i *Instance) UserConfig() map[string]string {
+	out := map[string]string{}
+	for k, v := range i.Config {
+		if !IsSystemConfigKey(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// ImageSource says where a new instance's image comes from.
+type ImageSource struct {
+	Remote string // remote name; "" means the instance's own server
+	Name   string // alias or fingerprint
+}
+
+var fingerprintRE = regexp.MustCompile(`^[0-9a-f]{12,64}$`)
+
+// ParseImage splits "[remote:]alias-or-fingerprint".
+func ParseImage(s string) ImageSource {
+	if i := strings.Index(s, ":"); i > 0 {
+		return ImageSource{Remote: s[:i], Name: s[i+1:]}
+	}
+	return ImageSource{Name: s}
+}
+
+// InstanceSpec is what Create sends.
+type InstanceSpec struct {
+	Name        string
+	Description string
+	Type        string
+	Image       ImageSource
+	Profiles    []string // nil: the server applies the project's default profile
+	Config      map[string]string
+	Devices     map[string]map[string]string
+	Ephemeral   bool
+	Start       bool
+	Target      string // cluster member
+}
+
+// InstanceUpdate is what can change on a live instance.
+type InstanceUpdate struct {
+	Description string
+	Profiles    []string
+	Config      map[string]string // user keys; system keys on the server are kept
+	Devices     map[string]map[string]string
+	Ephemeral   bool
+}
+
+func instanceObject(s Scope, name string) string {
+	return fmt.Sprintf("instance %q (project %q, remote %q)", name, s.Project, s.Remote)
+}
+
+// ImportID is the ID `terraform import` takes for an instance.
+func ImportID(s Scope, name string) string {
+	return fmt.Sprintf("%s:%s/%s", s.Remote, s.Project, name)
+}
+
+func (c *Client) source(s Scope, img ImageSource) (api.InstanceSource, error) {
+	src := api.InstanceSource{Type: "image"}
+	setName := func() {
+		if fingerprintRE.MatchString(img.Name) {
+			src.Fingerprint = img.Name
+		} else {
+			src.Alias = img.Name
+		}
+	}
+	if img.Remote == "" || img.Remote == s.Remote {
+		setName()
+		return src, nil
+	}
+	r, err := c.Remote(img.Remote)
+	if err != nil {
+		return src, err
+	}
+	if !r.Public && r.Protocol != "simplestreams" {
+		return src, &clienterr.ValidationError{Info: clienterr.Info{
+			Object:  fmt.Sprintf("image %q", img.Remote+":"+img.Name),
+			Message: fmt.Sprintf("images can come from the instance's own remote or a public image server; remote %q is neither (copy the image to %q first)", img.Remote, s.Remote),
+		}}
+	}
+	src.Server = r.Address
+	src.Protocol = r.Protocol
+	if src.Protocol == "" {
+		src.Protocol = "incus"
+	}
+	src.Alias = img.Name
+	return src, nil
+}
+
+// CreateInstance creates an instance and, when spec.Start is set, starts it in
+// the same request. It waits for the operation and reads the instance back.
+// When the operation fails after the instance came to exist (a failed start),
+// it returns the instance as well as the OperationError, so that the caller
+// can keep it in state instead of orphaning it.
+func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec) (*Instance, error) {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return nil, err
+	}
+	object := instanceObject(s, spec.Name)
+	src, err := c.source(s, spec.Image)
+	if err != nil {
+		return nil, err
+	}
+	req := api.InstancesPost{
+		Name:   spec.Name,
+		Type:   api.InstanceType(spec.Type),
+		Source: src,
+		Start:  spec.Start,
+		InstancePut: api.InstancePut{
+			Description: spec.Description,
+			Config:      spec.Config,
+			Devices:     spec.Devices,
+			Profiles:    spec.Profiles,
+			Ephemeral:   spec.Ephemeral,
+		},
+	}
+	if spec.Target != "" {
+		srv = srv.UseTarget(spec.Target)
+	}
+	op, err := withContext(ctx, "the create request of "+object, func() (incusclient.Operation, error) { return srv.CreateInstance(req) })
+	if err != nil {
+		err = classify(err, object, c.remotes[s.Remote].Address)
+		if ce, ok := err.(*clienterr.ConflictError); ok {
+			ce.ImportID = ImportID(s, spec.Name)
+		}
+		return nil, err
+	}
+	if werr := waitOperation(ctx, op, object, c.remotes[s.Remote].Address); werr != nil {
+		// Did the instance come to exist before the operation failed?
+		inst, gerr := c.GetInstance(context.WithoutCancel(ctx), s, spec.Name)
+		if gerr != nil {
+			return nil, werr
+		}
+		if inst.CreatedAt.Before(op.Get().CreatedAt) {
+			// It was there before we asked: some Incus versions report a
+			// duplicate name as a failed operation rather than a 409.
+			return nil, &clienterr.ConflictError{
+				Info:     clienterr.Info{Object: object, Status: http.StatusConflict, Message: "an instance with this name already exists", Err: werr},
+				ImportID: ImportID(s, spec.Name),
+			}
+		}
+		return inst, werr
+	}
+	return c.GetInstance(ctx, s, spec.Name)
+}
+
+// GetInstance reads an instance with its state in one request
+// (GET /1.0/instances/{name}?recursion=1).
+func (c *Client) GetInstance(ctx context.Context, s Scope, name string) (*Instance, error) {
+	inst, _, err := c.getInstanceFull(ctx, s, name)
+	return inst, err
+}
+
+func (c *Client) getInstanceFull(ctx context.Context, s Scope, name string) (*Instance, string, error) {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return nil, "", err
+	}
+	object := instanceObject(s, name)
+	type full struct {
+		inst *api.InstanceFull
+		etag string
+	}
+	var f full
+	err = retryIdempotent(ctx, func() error {
+		r, err := withContext(ctx, "reading "+object, func() (full, error) {
+			i, etag, err := srv.GetInstanceFull(name)
+			return full{i, etag}, err
+		})
+		f = r
+		return classify(err, object, c.remotes[s.Remote].Address)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return fromAPI(f.inst, s.Project), f.etag, nil
+}
+
+func fromAPI(in *api.InstanceFull, project string) *Instance {
+	out := &Instance{
+		Name:             in.Name,
+		Description:      in.Description,
+		Type:             in.Type,
+		Status:           in.Status,
+		Project:          in.Project,
+		Location:         in.Location,
+		Profiles:         append([]string{}, in.Profiles...),
+		Config:           map[string]string{},
+		Devices:          map[string]map[string]string{},
+		Ephemeral:        in.Ephemeral,
+		Architecture:     in.Architecture,
+		CreatedAt:        in.CreatedAt,
+		ImageFingerprint: in.Config["volatile.base_image"],
+	}
+	if out.Project == "" {
+		out.Project = project
+	}
+	for k, v := range in.Config {
+		out.Config[k] = v
+	}
+	for name, dev := range in.Devices {
+		d := map[string]string{}
+		for k, v := range dev {
+			d[k] = v
+		}
+		out.Devices[name] = d
+	}
+	if in.State != nil {
+		out.Processes = int(in.State.Processes)
+		names := make([]string, 0, len(in.State.Network))
+		for n := range in.State.Network {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			net := in.State.Network[n]
+			if n == "lo" || net.Type == "loopback" {
+				continue
+			}
+			ifc := Interface{Name: n, MAC: net.Hwaddr}
+			for _, a := range net.Addresses {
+				if a.Scope != "global" {
+					continue
+				}
+				switch a.Family {
+				case "inet":
+					ifc.IPv4 = append(ifc.IPv4, a.Address)
+				case "inet6":
+					ifc.IPv6 = append(ifc.IPv6, a.Address)
+				}
+			}
+			out.Interfaces = append(out.Interfaces, ifc)
+		}
+	}
+	return out
+}
+
+// UpdateInstance changes what can change on a live instance, in one PUT
+// guarded by the instance's ETag. Config keys Incus owns are kept as they are.
+func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u InstanceUpdate) error {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return err
+	}
+	object := instanceObject(s, name)
+	address := c.remotes[s.Remote].Address
+	type current struct {
+		inst *api.Instance
+		etag string
+	}
+	cur, err := withContext(ctx, "reading "+object, func() (current, error) {
+		i, etag, err := srv.GetInstance(name)
+		return current{i, etag}, err
+	})
+	if err != nil {
+		return classify(err, object, address)
+	}
+	put := cur.inst.Writable()
+	put.Description = u.Description
+	put.Profiles = u.Profiles
+	put.Devices = u.Devices
+	put.Ephemeral = u.Ephemeral
+	cfg := map[string]string{}
+	for k, v := range cur.inst.Config {
+		if IsSystemConfigKey(k) {
+			cfg[k] = v
+		}
+	}
+	for k, v := range u.Config {
+		cfg[k] = v
+	}
+	put.Config = cfg
+	op, err := withContext(ctx, "the update request of "+object, func() (incusclient.Operation, error) {
+		return srv.UpdateInstance(name, put, cur.etag)
+	})
+	if err != nil {
+		return classify(err, object, address)
+	}
+	return waitOperation(ctx, op, object, address)
+}
+
+// StartInstance starts a stopped instance.
+func (c *Client) StartInstance(ctx context.Context, s Scope, name string) error {
+	return c.changeState(ctx, s, name, api.InstanceStatePut{Action: "start"})
+}
+
+// StopInstance stops an instance: cleanly within graceful (the guest's
+// shutdown), then by force. graceful 0 forces at once.
+func (c *Client) StopInstance(ctx context.Context, s Scope, name string, graceful time.Duration) error {
+	if graceful > 0 {
+		err := c.changeState(ctx, s, name, api.InstanceStatePut{Action: "stop", Timeout: int(graceful.Seconds())})
+		if err == nil {
+			return nil
+		}
+		// A guest that ignored the shutdown request ends in a failed operation;
+		// anything else (not found, permission, our own timeout) is final.
+		if _, ok := err.(*clienterr.OperationError); !ok {
+			return err
+		}
+		c.logger.Debug("graceful stop failed, forcing", "instance", name, "error", err)
+	}
+	return c.changeState(ctx, s, name, api.InstanceStatePut{Action: "stop", Force: true})
+}
+
+func (c *Client) changeState(ctx context.Context, s Scope, name string, state api.InstanceStatePut) error {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return err
+	}
+	object := instanceObject(s, name)
+	address := c.remotes[s.Remote].Address
+	op, err := withContext(ctx, "the "+state.Action+" request of "+object, func() (incusclient.Operation, error) {
+		return srv.UpdateInstanceState(name, state, "")
+	})
+	if err != nil {
+		return classify(err, object, address)
+	}
+	return waitOperation(ctx, op, object, address)
+}
+
+// RenameInstance renames a stopped instance.
+func (c *Client) RenameInstance(ctx context.Context, s Scope, from, to string) error {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return err
+	}
+	object := instanceObject(s, from)
+	address := c.remotes[s.Remote].Address
+	op, err := withContext(ctx, "the rename request of "+object, func() (incusclient.Operation, error) {
+		return srv.RenameInstance(from, api.InstancePost{Name: to})
+	})
+	if err != nil {
+		err = classify(err, object, address)
+		if ce, ok := err.(*clienterr.ConflictError); ok {
+			ce.ImportID = ImportID(s, to)
+		}
+		return err
+	}
+	return waitOperation(ctx, op, object, address)
+}
+
+// DeleteInstance stops (when running) and deletes an instance. An instance
+// that is already gone is success.
+func (c *Client) DeleteInstance(ctx context.Context, s Scope, name string, running bool, graceful time.Duration) error {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return err
+	}
+	object := instanceObject(s, name)
+	address := c.remotes[s.Remote].Address
+	if running {
+		if err := c.StopInstance(ctx, s, name, graceful); err != nil {
+			// An instance stopped out of band fails the stop operation
+			// ("already stopped"): carry on, the delete says if it is still running.
+			var opErr *clienterr.OperationError
+			if !errors.As(err, &opErr) && !IsNotFound(err) {
+				return err
+			}
+		}
+	}
+	del := func() error {
+		op, err := withContext(ctx, "the delete request of "+object, func() (incusclient.Operation, error) {
+			return srv.DeleteInstance(name)
+		})
+		if err != nil {
+			return classify(err, object, address)
+		}
+		return waitOperation(ctx, op, object, address)
+	}
+	err = del()
+	if err != nil && !running && isInstanceRunningError(err) {
+		// It was started out of band since the last refresh.
+		if err := c.StopInstance(ctx, s, name, graceful); err != nil && !IsNotFound(err) {
+			return err
+		}
+		err = del()
+	}
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// isInstanceRunningError: Incus refuses (400) to delete a running instance.
+func isInstanceRunningError(err error) bool {
+	var v *clienterr.ValidationError
+	return errors.As(err, &v) && v.Status == http.StatusBadRequest
+}
+
+// ImageAlias returns the first alias of a local image, or "" when it has none.
+func (c *Client) ImageAlias(ctx context.Context, s Scope, fingerprint string) (string, error) {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return "", err
+	}
+	object := fmt.Sprintf("image %q (project %q, remote %q)", fingerprint, s.Project, s.Remote)
+	img, err := withContext(ctx, "reading "+object, func() (*api.Image, error) {
+		i, _, err := srv.GetImage(fingerprint)
+		return i, err
+	})
+	if err != nil {
+		return "", classify(err, object, c.remotes[s.Remote].Address)
+	}
+	if len(img.Aliases) == 0 {
+		return "", nil
+	}
+	return img.Aliases[0].Name, nil
+}
+
+// GetInstanceState reads only the runtime state (status, network), which is
+// what waiting for an address needs.
+func (c *Client) getState(ctx context.Context, s Scope, name string) (*api.InstanceState, error) {
+	srv, s, err := c.server(s)
+	if err != nil {
+		return nil, err
+	}
+	object := instanceObject(s, name)
+	st, err := withContext(ctx, "reading the state of "+object, func() (*api.InstanceState, error) {
+		st, _, err := srv.GetInstanceState(name)
+		return st, err
+	})
+	return st, classify(err, object, c.remotes[s.Remote].Address)
+}

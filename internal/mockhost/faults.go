@@ -1,0 +1,96 @@
+package mockhost
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault is an injected failure. A request matches when its method (empty:
+// any) and path prefix match; the fault then applies to the next Times
+// matching requests (0: every one, until cleared).
+type Fault struct {
+	Method     string
+	PathPrefix string // e.g. "/1.0/instances/web" (query strings are not matched)
+	Times      int
+
+	Status  int           // answer with this HTTP status and the daemon's error body
+	Message string        // error text for Status or FailOperation
+	Latency time.Duration // delay before the request is handled (or answered)
+	Drop    bool          // close the connection without an answer
+	// FailOperation lets the request start its background operation and then
+	// fails the operation with Message (Incus only).
+	FailOperation bool
+	// RawBody answers Status with this body as plain text/HTML instead of the
+	// daemon's JSON (a proxy's error page).
+	RawBody string
+}
+
+// faults is a list of injected failures, safe for concurrent use.
+type faults struct {
+	mu   sync.Mutex
+	list []*faultEntry
+}
+
+type faultEntry struct {
+	Fault
+	used int
+}
+
+// Add injects a fault. It returns a function that removes it.
+func (f *faults) Add(fault Fault) (remove func()) {
+	e := &faultEntry{Fault: fault}
+	f.mu.Lock()
+	f.list = append(f.list, e)
+	f.mu.Unlock()
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, x := range f.list {
+			if x == e {
+				f.list = append(f.list[:i], f.list[i+1:]...)
+				return
+			}
+		}
+	}
+}
+
+// Clear removes every fault.
+func (f *faults) Clear() {
+	f.mu.Lock()
+	f.list = nil
+	f.mu.Unlock()
+}
+
+// match returns the fault for a request, counting its use.
+func (f *faults) match(r *http.Request) *Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, e := range f.list {
+		if e.Method != "" && !strings.EqualFold(e.Method, r.Method) {
+			continue
+		}
+		if !strings.HasPrefix(r.URL.Path, e.PathPrefix) {
+			continue
+		}
+		e.used++
+		if e.Times > 0 && e.used >= e.Times {
+			f.list = append(f.list[:i], f.list[i+1:]...)
+		}
+		fault := e.Fault
+		return &fault
+	}
+	return nil
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}

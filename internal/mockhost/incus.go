@@ -1,0 +1,418 @@
+// Package mockhost is a fake Incus daemon (on a unix socket) and, later, a
+// fake kvmd, that speak the real wire protocols closely enough that the
+// official Incus Go client and the provider work against them unchanged.
+// They keep their state in memory, count requests, and inject faults on
+// demand. Behaviour follows what incusd 6.0 really answers, including its
+// quirks (a duplicate name fails the create operation; the wait of a failed
+// operation answers HTTP 200 with an error body).
+package mockhost
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lxc/incus/v6/shared/api"
+)
+
+// Incus is a fake incusd serving the REST API on a unix socket.
+type Incus struct {
+	// OperationDelay is how long each background operation takes.
+	OperationDelay time.Duration
+
+	socket   string
+	listener net.Listener
+	server   *http.Server
+	faults   faults
+	requests atomic.Int64
+
+	mu       sync.Mutex
+	projects map[string]*mockProject
+	images   map[string]*api.Image // by fingerprint
+	aliases  map[string]string     // alias -> fingerprint
+	networks map[string]string     // bridges that exist -> IPv4 prefix handed out
+	ops      map[string]*mockOperation
+	nextAddr int
+}
+
+type mockProject struct {
+	instances map[string]*mockInstance
+	profiles  map[string]*api.Profile
+}
+
+type mockInstance struct {
+	api.Instance
+	running bool
+}
+
+// StartIncus starts a fake incusd listening on socketPath, with a "default"
+// project holding a "default" profile (a root disk on pool "default") and one
+// busybox-like image under the given alias.
+func StartIncus(socketPath, imageAlias string) (*Incus, error) {
+	_ = os.Remove(socketPath)
+	l, err := net.Listen("unix", socketPath)
+	if err != nil {
+		return nil, err
+	}
+	m := &Incus{
+		socket:   socketPath,
+		listener: l,
+		projects: map[string]*mockProject{},
+		images:   map[string]*api.Image{},
+		aliases:  map[string]string{},
+		networks: map[string]string{"mockbr0": "10.99.0."},
+		ops:      map[string]*mockOperation{},
+	}
+	m.addProject("default")
+	m.AddImage(imageAlias, "busybox test image")
+	m.server = &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = m.server.Serve(l) }()
+	return m, nil
+}
+
+// Socket is the unix socket the fake listens on.
+func (m *Incus) Socket() string { return m.socket }
+
+// Close stops the server.
+func (m *Incus) Close() error {
+	err := m.server.Close()
+	_ = os.Remove(m.socket)
+	return err
+}
+
+// Requests is the number of API requests served so far.
+func (m *Incus) Requests() int64 { return m.requests.Load() }
+
+// InjectFault adds a fault; call the returned function to remove it.
+func (m *Incus) InjectFault(f Fault) (remove func()) { return m.faults.Add(f) }
+
+// ClearFaults removes every injected fault.
+func (m *Incus) ClearFaults() { m.faults.Clear() }
+
+// AddImage registers an image under an alias and returns its fingerprint.
+func (m *Incus) AddImage(alias, description string) string {
+	sum := sha256.Sum256([]byte(alias))
+	fp := hex.EncodeToString(sum[:])
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.images[fp] = &api.Image{
+		Fingerprint:  fp,
+		Architecture: "x86_64",
+		Type:         "container",
+		Aliases:      []api.ImageAlias{{Name: alias}},
+		ImagePut:     api.ImagePut{Properties: map[string]string{"description": description, "os": "busybox", "release": "1"}},
+		UploadedAt:   time.Now().UTC(),
+	}
+	m.aliases[alias] = fp
+	return fp
+}
+
+func (m *Incus) addProject(name string) *mockProject {
+	p := &mockProject{instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{}}
+	p.profiles["default"] = &api.Profile{Name: "default", ProfilePut: api.ProfilePut{
+		Config:  map[string]string{},
+		Devices: map[string]map[string]string{"root": {"type": "disk", "path": "/", "pool": "default"}},
+	}}
+	m.projects[name] = p
+	return p
+}
+
+// AddProject creates a project with a default profile.
+func (m *Incus) AddProject(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.projects[name]; !ok {
+		m.addProject(name)
+	}
+}
+
+// ServeHTTP routes a request, after counting it and applying faults.
+func (m *Incus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.requests.Add(1)
+	fault := m.faults.match(r)
+	if fault != nil {
+		if fault.Latency > 0 {
+			time.Sleep(fault.Latency)
+		}
+		if fault.Drop {
+			dropConnection(w)
+			return
+		}
+		if fault.RawBody != "" {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(fault.Status)
+			_, _ = w.Write([]byte(fault.RawBody))
+			return
+		}
+		if fault.Status != 0 {
+			msg := fault.Message
+			if msg == "" {
+				msg = http.StatusText(fault.Status)
+			}
+			writeError(w, fault.Status, msg)
+			return
+		}
+	}
+	project := r.URL.Query().Get("project")
+	if project == "" {
+		project = "default"
+	}
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if len(parts) == 0 || parts[0] != "1.0" {
+		if path == "" {
+			writeSync(w, []string{"/1.0"}, "")
+			return
+		}
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	parts = parts[1:]
+	switch {
+	case len(parts) == 0:
+		m.getServer(w)
+	case parts[0] == "operations":
+		m.routeOperations(w, r, parts[1:])
+	case parts[0] == "projects":
+		m.routeProjects(w, r, parts[1:])
+	case parts[0] == "images":
+		m.routeImages(w, r, parts[1:])
+	case parts[0] == "profiles":
+		m.routeProfiles(w, r, project, parts[1:])
+	case parts[0] == "instances":
+		m.routeInstances(w, r, project, parts[1:], fault)
+	case parts[0] == "events":
+		writeError(w, http.StatusNotImplemented, "the mock host has no events websocket; connect with SkipGetEvents")
+	default:
+		writeError(w, http.StatusNotFound, "not found")
+	}
+}
+
+func (m *Incus) getServer(w http.ResponseWriter) {
+	writeSync(w, api.Server{
+		ServerUntrusted: api.ServerUntrusted{
+			APIExtensions: []string{"instance_get_full", "instance_create_start", "instances", "projects", "operation_wait"},
+			APIStatus:     "stable",
+			APIVersion:    "1.0",
+			Auth:          "trusted",
+			AuthMethods:   []string{api.AuthenticationMethodTLS},
+		},
+		Environment: api.ServerEnvironment{
+			Architectures: []string{"x86_64"},
+			Server:        "incus",
+			ServerName:    "mockhost",
+			ServerVersion: "6.0.4-mock",
+			Project:       "default",
+			Storage:       "dir",
+		},
+	}, "")
+}
+
+// lookupProject returns the project or writes a 404 like incusd.
+func (m *Incus) lookupProject(w http.ResponseWriter, name string) *mockProject {
+	p, ok := m.projects[name]
+	if !ok {
+		writeError(w, http.StatusNotFound, "Project not found")
+		return nil
+	}
+	return p
+}
+
+func (m *Incus) routeProjects(w http.ResponseWriter, r *http.Request, parts []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case len(parts) == 0 && r.Method == http.MethodGet:
+		names := make([]string, 0, len(m.projects))
+		for n := range m.projects {
+			names = append(names, "/1.0/projects/"+n)
+		}
+		sort.Strings(names)
+		writeSync(w, names, "")
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		if m.lookupProject(w, parts[0]) == nil {
+			return
+		}
+		writeSync(w, api.Project{Name: parts[0], ProjectPut: api.ProjectPut{Config: map[string]string{"features.profiles": "true"}}}, "")
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+func (m *Incus) routeImages(w http.ResponseWriter, r *http.Request, parts []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case len(parts) == 0 && r.Method == http.MethodGet:
+		list := []string{}
+		for fp := range m.images {
+			list = append(list, "/1.0/images/"+fp)
+		}
+		sort.Strings(list)
+		writeSync(w, list, "")
+	case len(parts) == 1 && parts[0] == "aliases" && r.Method == http.MethodPost:
+		var req api.ImageAliasesPost
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		img := m.findImage(req.Target)
+		if img == nil || req.Target == "" {
+			writeError(w, http.StatusNotFound, "Image not found")
+			return
+		}
+		if _, ok := m.aliases[req.Name]; ok {
+			writeError(w, http.StatusConflict, "Alias already exists")
+			return
+		}
+		m.aliases[req.Name] = img.Fingerprint
+		img.Aliases = append(img.Aliases, api.ImageAlias{Name: req.Name, Description: req.Description})
+		writeSync(w, nil, "")
+	case len(parts) == 2 && parts[0] == "aliases" && r.Method == http.MethodDelete:
+		fp, ok := m.aliases[parts[1]]
+		if !ok {
+			writeError(w, http.StatusNotFound, "Image alias not found")
+			return
+		}
+		delete(m.aliases, parts[1])
+		img := m.images[fp]
+		for i, a := range img.Aliases {
+			if a.Name == parts[1] {
+				img.Aliases = append(img.Aliases[:i], img.Aliases[i+1:]...)
+				break
+			}
+		}
+		writeSync(w, nil, "")
+	case len(parts) == 2 && parts[0] == "aliases" && r.Method == http.MethodGet:
+		fp, ok := m.aliases[parts[1]]
+		if !ok {
+			writeError(w, http.StatusNotFound, "Image alias not found")
+			return
+		}
+		writeSync(w, api.ImageAliasesEntry{Name: parts[1], Type: "container", ImageAliasesEntryPut: api.ImageAliasesEntryPut{Target: fp}}, "")
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		img := m.findImage(parts[0])
+		if img == nil {
+			writeError(w, http.StatusNotFound, "Image not found")
+			return
+		}
+		writeSync(w, img, "")
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+// findImage resolves a full or partial fingerprint.
+func (m *Incus) findImage(prefix string) *api.Image {
+	var found *api.Image
+	for fp, img := range m.images {
+		if strings.HasPrefix(fp, prefix) {
+			if found != nil {
+				return nil
+			}
+			found = img
+		}
+	}
+	return found
+}
+
+func (m *Incus) routeProfiles(w http.ResponseWriter, r *http.Request, project string, parts []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.lookupProject(w, project)
+	if p == nil {
+		return
+	}
+	switch {
+	case len(parts) == 0 && r.Method == http.MethodGet:
+		list := []string{}
+		for n := range p.profiles {
+			list = append(list, "/1.0/profiles/"+n)
+		}
+		sort.Strings(list)
+		writeSync(w, list, "")
+	case len(parts) == 0 && r.Method == http.MethodPost:
+		var req api.ProfilesPost
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if _, ok := p.profiles[req.Name]; ok {
+			writeError(w, http.StatusConflict, fmt.Sprintf("Error inserting %q into database: The profile already exists", req.Name))
+			return
+		}
+		prof := &api.Profile{Name: req.Name, ProfilePut: req.ProfilePut}
+		if prof.Config == nil {
+			prof.Config = map[string]string{}
+		}
+		if prof.Devices == nil {
+			prof.Devices = map[string]map[string]string{}
+		}
+		p.profiles[req.Name] = prof
+		writeSync(w, nil, "")
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		prof, ok := p.profiles[parts[0]]
+		if !ok {
+			writeError(w, http.StatusNotFound, "Profile not found")
+			return
+		}
+		writeSync(w, prof, etagOf(prof.Writable()))
+	case len(parts) == 1 && r.Method == http.MethodDelete:
+		if _, ok := p.profiles[parts[0]]; !ok {
+			writeError(w, http.StatusNotFound, "Profile not found")
+			return
+		}
+		for _, inst := range p.instances {
+			for _, n := range inst.Profiles {
+				if n == parts[0] {
+					writeError(w, http.StatusBadRequest, "Profile is currently in use")
+					return
+				}
+			}
+		}
+		delete(p.profiles, parts[0])
+		writeSync(w, nil, "")
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+// writeSync writes incusd's sync envelope.
+func writeSync(w http.ResponseWriter, metadata any, etag string) {
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"type": "sync", "status": "Success", "status_code": 200,
+		"operation": "", "error_code": 0, "error": "", "metadata": metadata,
+	})
+}
+
+// writeError writes incusd's error envelope with the given HTTP status.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{
+		"type": "error", "status": "", "status_code": 0, "operation": "",
+		"error_code": status, "error": msg, "metadata": nil,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func etagOf(v any) string {
+	b, _ := json.Marshal(v)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

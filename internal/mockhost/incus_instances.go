@@ -1,0 +1,483 @@
+package mockhost
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lxc/incus/v6/shared/api"
+)
+
+var instanceNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{0,62}$`)
+
+// knownConfigKeys are the instance config keys the fake accepts besides the
+// free-form prefixes below; anything else is refused as incusd refuses it.
+var knownConfigKeys = map[string]bool{
+	"boot.autostart": true, "boot.autostart.delay": true, "boot.autostart.priority": true,
+	"boot.host_shutdown_timeout": true, "boot.stop.priority": true,
+	"limits.cpu": true, "limits.cpu.allowance": true, "limits.cpu.priority": true,
+	"limits.memory": true, "limits.memory.swap": true, "limits.memory.enforce": true, "limits.processes": true,
+	"security.privileged": true, "security.nesting": true, "security.protection.delete": true,
+	"security.secureboot": true, "security.idmap.isolated": true,
+	"snapshots.schedule": true, "snapshots.expiry": true, "snapshots.pattern": true,
+	"raw.lxc": true, "raw.qemu": true, "raw.idmap": true, "linux.kernel_modules": true,
+	"cloud-init.user-data": true, "cloud-init.vendor-data": true, "cloud-init.network-config": true,
+	"migration.stateful": true, "agent.nic_config": true,
+}
+
+var freeConfigPrefixes = []string{"user.", "environment.", "volatile.", "image."}
+
+func validateConfig(cfg map[string]string) string {
+	keys := make([]string, 0, len(cfg))
+	for k := range cfg {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if knownConfigKeys[k] {
+			continue
+		}
+		free := false
+		for _, p := range freeConfigPrefixes {
+			if strings.HasPrefix(k, p) {
+				free = true
+			}
+		}
+		if !free {
+			return "Unknown configuration key: " + k
+		}
+	}
+	return ""
+}
+
+var knownDeviceTypes = map[string]bool{
+	"disk": true, "nic": true, "none": true, "unix-char": true, "unix-block": true, "unix-hotplug": true,
+	"usb": true, "gpu": true, "infiniband": true, "proxy": true, "tpm": true, "pci": true,
+}
+
+func validateDevices(devs map[string]map[string]string) string {
+	names := make([]string, 0, len(devs))
+	for n := range devs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d := devs[n]
+		if !knownDeviceTypes[d["type"]] {
+			return fmt.Sprintf("Invalid device type %q", d["type"])
+		}
+		if d["type"] == "disk" {
+			if src := d["source"]; strings.HasPrefix(src, "/") {
+				if _, err := os.Stat(src); err != nil {
+					return fmt.Sprintf("Failed initializing instance: Failed add validation for device %q: Missing source path %q for disk %q", n, src, n)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project string, parts []string, fault *Fault) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.lookupProject(w, project)
+	if p == nil {
+		return
+	}
+	failWith := ""
+	if fault != nil && fault.FailOperation {
+		failWith = fault.Message
+		if failWith == "" {
+			failWith = "injected failure"
+		}
+	}
+	if len(parts) == 0 {
+		switch r.Method {
+		case http.MethodGet:
+			m.listInstances(w, r, p)
+		case http.MethodPost:
+			m.createInstance(w, r, p, project, failWith)
+		default:
+			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		}
+		return
+	}
+	name := parts[0]
+	inst, ok := p.instances[name]
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("Failed to fetch instance %q in project %q: Instance not found", name, project))
+		return
+	}
+	if len(parts) == 2 && parts[1] == "state" {
+		switch r.Method {
+		case http.MethodGet:
+			writeSync(w, m.stateOf(inst), "")
+		case http.MethodPut:
+			m.changeState(w, r, inst, failWith)
+		default:
+			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		}
+		return
+	}
+	if len(parts) != 1 {
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	res := map[string][]string{"instances": {"/1.0/instances/" + name}}
+	switch r.Method {
+	case http.MethodGet:
+		etag := etagOf(inst.Writable())
+		if r.URL.Query().Get("recursion") != "" {
+			full := api.InstanceFull{Instance: m.expanded(p, inst), State: m.stateOf(inst), Snapshots: []api.InstanceSnapshot{}, Backups: []api.InstanceBackup{}}
+			writeSync(w, full, `"`+etag+`"`)
+			return
+		}
+		writeSync(w, m.expanded(p, inst), `"`+etag+`"`)
+	case http.MethodPut, http.MethodPatch:
+		if match := strings.Trim(r.Header.Get("If-Match"), `"`); match != "" {
+			if cur := etagOf(inst.Writable()); match != cur {
+				writeError(w, http.StatusPreconditionFailed, fmt.Sprintf("ETag doesn't match: %s vs %s", cur, match))
+				return
+			}
+		}
+		var put api.InstancePut
+		if err := json.NewDecoder(r.Body).Decode(&put); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if r.Method == http.MethodPatch {
+			merged := inst.Writable()
+			for k, v := range put.Config {
+				merged.Config[k] = v
+			}
+			for k, v := range put.Devices {
+				merged.Devices[k] = v
+			}
+			if put.Profiles != nil {
+				merged.Profiles = put.Profiles
+			}
+			if put.Description != "" {
+				merged.Description = put.Description
+			}
+			put = merged
+		}
+		for _, prof := range put.Profiles {
+			if _, ok := p.profiles[prof]; !ok {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("Requested profile %q doesn't exist", prof))
+				return
+			}
+		}
+		m.startOperation(w, "Updating instance", res, failWith, func() string {
+			if msg := validateConfig(put.Config); msg != "" {
+				return "Invalid config: " + msg
+			}
+			if msg := validateDevices(put.Devices); msg != "" {
+				return msg
+			}
+			// Incus keeps its own volatile keys across a PUT.
+			cfg := map[string]string{}
+			for k, v := range inst.Config {
+				if strings.HasPrefix(k, "volatile.") {
+					cfg[k] = v
+				}
+			}
+			for k, v := range put.Config {
+				cfg[k] = v
+			}
+			inst.Config = cfg
+			inst.Devices = copyDevices(put.Devices)
+			if put.Profiles != nil {
+				inst.Profiles = put.Profiles
+			}
+			inst.Description = put.Description
+			inst.Ephemeral = put.Ephemeral
+			return ""
+		})
+	case http.MethodPost:
+		var req api.InstancePost
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if _, taken := p.instances[req.Name]; taken {
+			writeError(w, http.StatusConflict, fmt.Sprintf("Name %q already in use", req.Name))
+			return
+		}
+		m.startOperation(w, "Renaming instance", res, failWith, func() string {
+			if inst.running {
+				return "Renaming of running instance not allowed"
+			}
+			if !instanceNameRE.MatchString(req.Name) {
+				return "Invalid instance name: Name must be 1-63 characters long"
+			}
+			if _, taken := p.instances[req.Name]; taken {
+				return fmt.Sprintf("Name %q already in use", req.Name)
+			}
+			delete(p.instances, inst.Name)
+			inst.Name = req.Name
+			p.instances[req.Name] = inst
+			return ""
+		})
+	case http.MethodDelete:
+		if inst.running {
+			writeError(w, http.StatusBadRequest, "Instance is running")
+			return
+		}
+		m.startOperation(w, "Deleting instance", res, failWith, func() string {
+			delete(p.instances, inst.Name)
+			return ""
+		})
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}
+
+func (m *Incus) listInstances(w http.ResponseWriter, r *http.Request, p *mockProject) {
+	names := make([]string, 0, len(p.instances))
+	for n := range p.instances {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if r.URL.Query().Get("recursion") != "" {
+		list := make([]api.Instance, 0, len(names))
+		for _, n := range names {
+			list = append(list, m.expanded(p, p.instances[n]))
+		}
+		writeSync(w, list, "")
+		return
+	}
+	urls := make([]string, 0, len(names))
+	for _, n := range names {
+		urls = append(urls, "/1.0/instances/"+n)
+	}
+	writeSync(w, urls, "")
+}
+
+func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockProject, project, failWith string) {
+	var req api.InstancesPost
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !instanceNameRE.MatchString(req.Name) {
+		writeError(w, http.StatusBadRequest, "Invalid instance name: Name can only contain alphanumeric and hyphen characters")
+		return
+	}
+	if req.Type == "" {
+		req.Type = api.InstanceTypeContainer
+	}
+	if req.Type != api.InstanceTypeContainer && req.Type != api.InstanceTypeVM {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("Invalid instance type %q", req.Type))
+		return
+	}
+	profiles := req.Profiles
+	if profiles == nil {
+		profiles = []string{"default"}
+	}
+	for _, prof := range profiles {
+		if _, ok := p.profiles[prof]; !ok {
+			writeError(w, http.StatusInternalServerError, fmt.Sprintf("Requested profile %q doesn't exist", prof))
+			return
+		}
+	}
+	res := map[string][]string{"instances": {"/1.0/instances/" + req.Name}}
+	m.startOperation(w, "Creating instance", res, failWith, func() string {
+		var img *api.Image
+		switch {
+		case req.Source.Server != "":
+			return fmt.Sprintf("Failed getting remote image info: the mock host cannot download images from %s", req.Source.Server)
+		case req.Source.Alias != "":
+			if fp, ok := m.aliases[req.Source.Alias]; ok {
+				img = m.images[fp]
+			}
+		case req.Source.Fingerprint != "":
+			img = m.findImage(req.Source.Fingerprint)
+		}
+		if img == nil {
+			return "Image not provided for instance creation"
+		}
+		if _, taken := p.instances[req.Name]; taken {
+			return `Failed creating instance record: Add instance info to the database: Failed to create "instances" entry: UNIQUE constraint failed: instances.project_id, instances.name`
+		}
+		if msg := validateConfig(req.Config); msg != "" {
+			return "Failed creating instance record: " + msg
+		}
+		if msg := validateDevices(req.Devices); msg != "" {
+			return "Failed creating instance record: " + msg
+		}
+		cfg := map[string]string{}
+		for k, v := range req.Config {
+			cfg[k] = v
+		}
+		for k, v := range img.Properties {
+			cfg["image."+k] = v
+		}
+		cfg["volatile.base_image"] = img.Fingerprint
+		cfg["volatile.uuid"] = newUUID()
+		devices := copyDevices(req.Devices)
+		for name, d := range devices {
+			if d["type"] == "nic" {
+				cfg["volatile."+name+".hwaddr"] = fmt.Sprintf("10:66:6a:%02x:%02x:%02x", len(p.instances), len(name), len(m.ops)%256)
+			}
+		}
+		inst := &mockInstance{Instance: api.Instance{
+			InstancePut: api.InstancePut{
+				Architecture: img.Architecture, Config: cfg, Devices: devices,
+				Ephemeral: req.Ephemeral, Profiles: profiles, Description: req.Description,
+			},
+			CreatedAt: time.Now().UTC(), Name: req.Name, Type: string(req.Type),
+			Location: "none", Project: project,
+		}}
+		p.instances[req.Name] = inst
+		if req.Start {
+			return m.start(p, inst)
+		}
+		return ""
+	})
+}
+
+// start starts an instance like incusd: every NIC's parent must exist.
+func (m *Incus) start(p *mockProject, inst *mockInstance) string {
+	full := m.expanded(p, inst)
+	names := make([]string, 0, len(full.ExpandedDevices))
+	for n := range full.ExpandedDevices {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d := full.ExpandedDevices[n]
+		if d["type"] == "nic" && d["parent"] != "" {
+			if _, ok := m.networks[d["parent"]]; !ok {
+				return fmt.Sprintf("Failed to start device %q: Parent device %q doesn't exist", n, d["parent"])
+			}
+		}
+	}
+	inst.running = true
+	return ""
+}
+
+func (m *Incus) changeState(w http.ResponseWriter, r *http.Request, inst *mockInstance, failWith string) {
+	var req api.InstanceStatePut
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	descriptions := map[string]string{"start": "Starting instance", "stop": "Stopping instance", "restart": "Restarting instance", "freeze": "Freezing instance", "unfreeze": "Unfreezing instance"}
+	desc, ok := descriptions[req.Action]
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("Unknown action %s", req.Action))
+		return
+	}
+	p := m.projects[inst.Project]
+	res := map[string][]string{"instances": {"/1.0/instances/" + inst.Name}}
+	m.startOperation(w, desc, res, failWith, func() string {
+		switch req.Action {
+		case "start":
+			if inst.running {
+				return "The instance is already running"
+			}
+			return m.start(p, inst)
+		case "stop":
+			if !inst.running {
+				return "The instance is already stopped"
+			}
+			inst.running = false
+			if inst.Ephemeral {
+				delete(p.instances, inst.Name)
+			}
+		case "restart":
+			if !inst.running {
+				return "The instance isn't running"
+			}
+		}
+		return ""
+	})
+}
+
+// expanded returns the API view of an instance with profiles applied.
+func (m *Incus) expanded(p *mockProject, inst *mockInstance) api.Instance {
+	out := inst.Instance
+	out.Config = copyMap(inst.Config)
+	out.Devices = copyDevices(inst.Devices)
+	out.Profiles = append([]string{}, inst.Profiles...)
+	out.ExpandedConfig = map[string]string{}
+	out.ExpandedDevices = map[string]map[string]string{}
+	for _, name := range inst.Profiles {
+		if prof, ok := p.profiles[name]; ok {
+			for k, v := range prof.Config {
+				out.ExpandedConfig[k] = v
+			}
+			for k, v := range prof.Devices {
+				out.ExpandedDevices[k] = copyMap(v)
+			}
+		}
+	}
+	for k, v := range inst.Config {
+		out.ExpandedConfig[k] = v
+	}
+	for k, v := range inst.Devices {
+		out.ExpandedDevices[k] = copyMap(v)
+	}
+	out.Status, out.StatusCode = "Stopped", api.Stopped
+	if inst.running {
+		out.Status, out.StatusCode = "Running", api.Running
+	}
+	return out
+}
+
+func (m *Incus) stateOf(inst *mockInstance) *api.InstanceState {
+	st := &api.InstanceState{Status: "Stopped", StatusCode: api.Stopped, Processes: 0,
+		Network: map[string]api.InstanceStateNetwork{}}
+	if !inst.running {
+		return st
+	}
+	st.Status, st.StatusCode, st.Processes, st.Pid = "Running", api.Running, 1, 4242
+	st.Network["lo"] = api.InstanceStateNetwork{Type: "loopback", State: "up", Mtu: 65536,
+		Addresses: []api.InstanceStateNetworkAddress{{Family: "inet", Address: "127.0.0.1", Netmask: "8", Scope: "local"}}}
+	p := m.projects[inst.Project]
+	full := m.expanded(p, inst)
+	names := make([]string, 0)
+	for n, d := range full.ExpandedDevices {
+		if d["type"] == "nic" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		d := full.ExpandedDevices[n]
+		ifname := d["name"]
+		if ifname == "" {
+			ifname = n
+		}
+		prefix := m.networks[d["parent"]]
+		st.Network[ifname] = api.InstanceStateNetwork{
+			Type: "broadcast", State: "up", Mtu: 1500, Hwaddr: full.Config["volatile."+n+".hwaddr"],
+			Addresses: []api.InstanceStateNetworkAddress{
+				{Family: "inet", Address: fmt.Sprintf("%s%d", prefix, 10+i+len(inst.Name)), Netmask: "24", Scope: "global"},
+				{Family: "inet6", Address: fmt.Sprintf("fd42:99::%x", 16+i+len(inst.Name)), Netmask: "64", Scope: "global"},
+			},
+		}
+	}
+	return st
+}
+
+func copyMap(in map[string]string) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+func copyDevices(in map[string]map[string]string) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(in))
+	for k, v := range in {
+		out[k] = copyMap(v)
+	}
+	return out
+}

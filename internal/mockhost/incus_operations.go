@@ -1,0 +1,129 @@
+package mockhost
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lxc/incus/v6/shared/api"
+)
+
+type mockOperation struct {
+	op   api.Operation
+	done chan struct{}
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// startOperation answers 202 with a new running operation and runs work in
+// the background after OperationDelay. work runs with m.mu held and returns
+// the operation's error text ("" for success). failWith, when not empty,
+// fails the operation with that text instead of running work (fault injection).
+func (m *Incus) startOperation(w http.ResponseWriter, description string, resources map[string][]string, failWith string, work func() string) {
+	now := time.Now().UTC()
+	mop := &mockOperation{
+		op: api.Operation{
+			ID: newUUID(), Class: "task", Description: description,
+			CreatedAt: now, UpdatedAt: now,
+			Status: api.Running.String(), StatusCode: api.Running,
+			Resources: resources, Location: "none",
+		},
+		done: make(chan struct{}),
+	}
+	m.ops[mop.op.ID] = mop
+	snapshot := mop.op
+	delay := m.OperationDelay
+	go func() {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		errText := failWith
+		if errText == "" {
+			errText = work()
+		}
+		mop.op.UpdatedAt = time.Now().UTC()
+		if errText == "" {
+			mop.op.Status, mop.op.StatusCode = api.Success.String(), api.Success
+		} else {
+			mop.op.Status, mop.op.StatusCode = api.Failure.String(), api.Failure
+			mop.op.Err = errText
+		}
+		close(mop.done)
+	}()
+	w.Header().Set("Location", "/1.0/operations/"+snapshot.ID)
+	writeJSON(w, http.StatusAccepted, map[string]any{
+		"type": "async", "status": "Operation created", "status_code": 100,
+		"operation": "/1.0/operations/" + snapshot.ID, "error_code": 0, "error": "", "metadata": snapshot,
+	})
+}
+
+func (m *Incus) routeOperations(w http.ResponseWriter, r *http.Request, parts []string) {
+	if len(parts) == 0 {
+		m.mu.Lock()
+		list := []string{}
+		for id := range m.ops {
+			list = append(list, "/1.0/operations/"+id)
+		}
+		m.mu.Unlock()
+		writeSync(w, list, "")
+		return
+	}
+	m.mu.Lock()
+	mop, ok := m.ops[parts[0]]
+	m.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Operation not found")
+		return
+	}
+	switch {
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		m.mu.Lock()
+		op := mop.op
+		m.mu.Unlock()
+		writeSync(w, op, "")
+	case len(parts) == 2 && parts[1] == "wait" && r.Method == http.MethodGet:
+		timeout := -1
+		if t := r.URL.Query().Get("timeout"); t != "" {
+			if n, err := strconv.Atoi(t); err == nil {
+				timeout = n
+			}
+		}
+		var expired <-chan time.Time
+		if timeout >= 0 {
+			expired = time.After(time.Duration(timeout) * time.Second)
+		}
+		select {
+		case <-mop.done:
+		case <-expired:
+		case <-r.Context().Done():
+			return
+		}
+		m.mu.Lock()
+		op := mop.op
+		m.mu.Unlock()
+		if op.StatusCode == api.Failure {
+			// incusd answers the wait of a failed operation with HTTP 200
+			// and an error body carrying the operation's error.
+			writeJSON(w, http.StatusOK, map[string]any{
+				"type": "error", "status": "", "status_code": 0, "operation": "",
+				"error_code": 500, "error": op.Err, "metadata": nil,
+			})
+			return
+		}
+		writeSync(w, op, "")
+	case len(parts) == 1 && r.Method == http.MethodDelete:
+		writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	}
+}

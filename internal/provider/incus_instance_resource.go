@@ -1,0 +1,470 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/incus"
+)
+
+var (
+	_ resource.Resource                   = (*incusInstanceResource)(nil)
+	_ resource.ResourceWithConfigure      = (*incusInstanceResource)(nil)
+	_ resource.ResourceWithImportState    = (*incusInstanceResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*incusInstanceResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*incusInstanceResource)(nil)
+)
+
+// incusInstanceResource is rack_incus_instance: an Incus container or VM.
+type incusInstanceResource struct {
+	data *providerData
+}
+
+func newIncusInstanceResource() resource.Resource { return &incusInstanceResource{} }
+
+func (r *incusInstanceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_incus_instance"
+}
+
+func (r *incusInstanceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = dataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		Description: "An Incus instance (container or virtual machine). Created and started in one request, read in one request per refresh, renamed and reconfigured in place where Incus allows it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:    true,
+				Description: "`remote:project/name`, the ID `terraform import` takes.",
+			},
+			"name": schema.StringAttribute{
+				Required:    true,
+				Description: "Instance name. Changing it renames the instance in place (stopping it for the rename when it runs).",
+				Validators: []validator.String{stringvalidator.RegexMatches(instanceNameRE,
+					"must be 1-63 characters: letters, digits and '-', starting with a letter")},
+			},
+			"description": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+				Description: "Free-form description.",
+			},
+			"type": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("container"),
+				Description:   "`container` or `virtual-machine`. Changing it replaces the instance.",
+				Validators:    []validator.String{stringvalidator.OneOf("container", "virtual-machine")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"image": schema.StringAttribute{
+				Required:      true,
+				Description:   "Image to create the instance from: `alias`, `fingerprint` (or a prefix of 12+ hex digits) on the instance's own remote, or `remote:alias` from a public image server remote (such as `images:debian/12`). Changing it replaces the instance.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{imageSameAsFingerprint(), stringplanmodifier.RequiresReplace()},
+			},
+			"profiles": schema.ListAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true,
+				Description:   "Profiles to apply, in order. Defaults to the project's `default` profile; `[]` applies none.",
+				Validators:    []validator.List{listvalidator.UniqueValues()},
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"config": schema.MapAttribute{
+				ElementType: types.StringType, Optional: true,
+				Description: "Instance configuration keys (`limits.cpu`, `user.*`, ...). Keys set outside Terraform show as drift; keys Incus manages itself (`volatile.*`, `image.*`) do not.",
+				Validators:  []validator.Map{mapvalidator.KeysAre(configKeyValidator{})},
+			},
+			"devices": schema.SetNestedAttribute{
+				Optional:    true,
+				Description: "Devices of the instance itself (devices from profiles are not listed).",
+				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name": schema.StringAttribute{Required: true, Description: "Device name.", Validators: []validator.String{stringvalidator.LengthBetween(1, 64)}},
+					"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
+						Validators: []validator.String{stringvalidator.OneOf("disk", "nic", "none", "unix-char", "unix-block", "unix-hotplug", "usb", "gpu", "infiniband", "proxy", "tpm", "pci")}},
+					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...)."},
+				}},
+			},
+			"ephemeral": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				Description: "Whether Incus deletes the instance when it stops.",
+			},
+			"running": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				Description: "Desired power state. An instance stopped outside Terraform shows as a change to `running`.",
+			},
+			"stop_timeout": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultStopTimeout),
+				Description: "Seconds a clean shutdown may take when the instance is stopped or destroyed; after that it is stopped by force. 0 forces at once.",
+				Validators:  []validator.Int64{int64validator.Between(0, 3600)},
+			},
+			"target": schema.StringAttribute{
+				Optional:      true,
+				Description:   "Cluster member to create the instance on. Changing it replaces the instance.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"project": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Description:   "Incus project. Defaults to the remote's project, else `default`. Changing it replaces the instance.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"remote": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Description:   "Incus remote (see the provider's `incus_remote` blocks). Defaults to the provider's default remote. Changing it replaces the instance.",
+				Validators:    []validator.String{remoteNameValidator},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"wait_for": schema.ListNestedAttribute{
+				Optional:    true,
+				Description: "Conditions to wait for, in order, each time Terraform starts the instance, within the create or update timeout.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"type": schema.StringAttribute{Required: true,
+						Description: "`ipv4` or `ipv6` (a global address), `agent` (the VM agent runs), `ready` (status Ready), or `delay`.",
+						Validators:  []validator.String{stringvalidator.OneOf("ipv4", "ipv6", "agent", "ready", "delay")}},
+					"nic": schema.StringAttribute{Optional: true, Description: "For `ipv4`/`ipv6`: the interface that must have the address; any by default."},
+					"delay": schema.StringAttribute{Optional: true, Description: "For `delay`: how long, as a Go duration (`10s`).",
+						Validators: []validator.String{durationValidator{}}},
+				}},
+			},
+			"status":            schema.StringAttribute{Computed: true, Description: "Status Incus reports: Running, Stopped, Frozen, Error, Ready."},
+			"ipv4_address":      schema.StringAttribute{Computed: true, Description: "First global IPv4 address of the primary interface (eth0 when present); empty when none."},
+			"ipv6_address":      schema.StringAttribute{Computed: true, Description: "First global IPv6 address of the primary interface; empty when none."},
+			"mac_address":       schema.StringAttribute{Computed: true, Description: "MAC address of the primary interface; empty when none."},
+			"architecture":      schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "Architecture, e.g. x86_64."},
+			"created_at":        schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "Creation time (RFC 3339)."},
+			"image_fingerprint": schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "Fingerprint of the image the instance was created from."},
+			"interfaces": schema.MapNestedAttribute{
+				Computed:    true,
+				Description: "Network interfaces of the running instance, by name (loopback excluded).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"mac_address":    schema.StringAttribute{Computed: true, Description: "MAC address."},
+					"ipv4_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: "Global IPv4 addresses."},
+					"ipv6_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: "Global IPv6 addresses."},
+				}},
+			},
+			"timeouts": timeouts.AttributesAll(ctx),
+		},
+	}
+}
+
+func (r *incusInstanceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var waits types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("wait_for"), &waits)...)
+	if waits.IsNull() || waits.IsUnknown() {
+		return
+	}
+	var items []waitForModel
+	resp.Diagnostics.Append(waits.ElementsAs(ctx, &items, false)...)
+	for i, w := range items {
+		p := path.Root("wait_for").AtListIndex(i)
+		if w.Type.ValueString() == "delay" && w.Delay.IsNull() {
+			resp.Diagnostics.AddAttributeError(p.AtName("delay"), "Missing delay", `wait_for of type "delay" needs a delay, such as "10s".`)
+		}
+		if w.Type.ValueString() != "delay" && !w.Delay.IsNull() {
+			resp.Diagnostics.AddAttributeError(p.AtName("delay"), "Unexpected delay", `delay only applies to wait_for of type "delay".`)
+		}
+		if !w.NIC.IsNull() && w.Type.ValueString() != "ipv4" && w.Type.ValueString() != "ipv6" {
+			resp.Diagnostics.AddAttributeError(p.AtName("nic"), "Unexpected nic", `nic only applies to wait_for of type "ipv4" or "ipv6".`)
+		}
+	}
+}
+
+// ModifyPlan resolves the remote and project at plan time (so the plan shows
+// where the instance goes and an unknown remote fails before apply), and
+// marks runtime attributes unknown only when the instance will change.
+func (r *incusInstanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or provider not configured yet
+	}
+	var plan instanceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Remote.IsUnknown() && !plan.Project.IsUnknown() {
+		scope, err := r.data.Incus.Resolve(plan.scope())
+		if err != nil {
+			addAttributeError(&resp.Diagnostics, path.Root("remote"), "Unknown Incus remote", err)
+			return
+		}
+		if req.State.Raw.IsNull() {
+			plan.Remote = types.StringValue(scope.Remote)
+			plan.Project = types.StringValue(scope.Project)
+		}
+		if !plan.Name.IsUnknown() {
+			plan.ID = types.StringValue(incus.ImportID(incus.Scope{Remote: plan.Remote.ValueString(), Project: plan.Project.ValueString()}, plan.Name.ValueString()))
+		}
+	}
+	if !req.State.Raw.IsNull() {
+		var state instanceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		changing := !plan.Name.Equal(state.Name) || !plan.Description.Equal(state.Description) ||
+			!plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
+			!plan.Devices.Equal(state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) || !plan.Running.Equal(state.Running)
+		if !changing {
+			plan.Status, plan.IPv4Address, plan.IPv6Address = state.Status, state.IPv4Address, state.IPv6Address
+			plan.MACAddress, plan.Interfaces = state.MACAddress, state.Interfaces
+		}
+		if plan.Remote.IsUnknown() {
+			plan.Remote = state.Remote
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan instanceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	spec := incus.InstanceSpec{
+		Name:        plan.Name.ValueString(),
+		Description: plan.Description.ValueString(),
+		Type:        plan.Type.ValueString(),
+		Image:       incus.ParseImage(plan.Image.ValueString()),
+		Profiles:    stringList(ctx, plan.Profiles, &resp.Diagnostics),
+		Config:      stringMap(ctx, plan.Config, &resp.Diagnostics),
+		Devices:     devicesToAPI(ctx, plan.Devices, &resp.Diagnostics),
+		Ephemeral:   plan.Ephemeral.ValueBool(),
+		Start:       plan.Running.ValueBool(),
+		Target:      plan.Target.ValueString(),
+	}
+	conds := waitConditions(ctx, plan.WaitFor, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	scope := plan.scope()
+	inst, err := r.data.Incus.CreateInstance(ctx, scope, spec)
+	if inst != nil {
+		// The instance exists even if starting it failed: keep it in state
+		// (Terraform marks it tainted) so that it is never orphaned.
+		plan.applyInstance(inst, mustResolve(r.data.Incus, scope))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Create Incus Instance", err)
+		return
+	}
+	if spec.Start && len(conds) > 0 {
+		if err := r.data.Incus.WaitFor(ctx, scope, spec.Name, conds); err != nil {
+			addError(&resp.Diagnostics, "Incus Instance Did Not Become Ready", err)
+			return
+		}
+		r.readInto(ctx, &plan, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// readInto refreshes the model from the server.
+func (r *incusInstanceResource) readInto(ctx context.Context, m *instanceModel, diags interface {
+	AddError(string, string)
+}) bool {
+	scope := m.scope()
+	inst, err := r.data.Incus.GetInstance(ctx, scope, m.Name.ValueString())
+	if err != nil {
+		diags.AddError("Unable to Read Incus Instance", errorDetail(err))
+		return false
+	}
+	m.applyInstance(inst, mustResolve(r.data.Incus, scope))
+	return true
+}
+
+func mustResolve(c *incus.Client, s incus.Scope) incus.Scope {
+	resolved, err := c.Resolve(s)
+	if err != nil {
+		return s
+	}
+	return resolved
+}
+
+func (r *incusInstanceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state instanceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	scope := state.scope()
+	inst, err := r.data.Incus.GetInstance(ctx, scope, state.Name.ValueString())
+	if incus.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Incus Instance Removed From State",
+			fmt.Sprintf("Instance %q (project %q, remote %q) no longer exists; it was removed from state and will be recreated on the next apply.",
+				state.Name.ValueString(), state.Project.ValueString(), state.Remote.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read Incus Instance", err)
+		return
+	}
+	scope = mustResolve(r.data.Incus, scope)
+	state.applyInstance(inst, scope)
+	if state.Image.IsNull() || state.Image.ValueString() == "" {
+		// After import: name the image by its local alias when it has one.
+		state.Image = types.StringValue(inst.ImageFingerprint)
+		if inst.ImageFingerprint != "" {
+			if alias, err := r.data.Incus.ImageAlias(ctx, scope, inst.ImageFingerprint); err == nil && alias != "" {
+				state.Image = types.StringValue(alias)
+			}
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state instanceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	scope := plan.scope()
+	name := state.Name.ValueString()
+	running := state.Status.ValueString() == "Running" || state.Status.ValueString() == "Ready" || state.Status.ValueString() == "Frozen"
+	graceful := time.Duration(plan.StopTimeout.ValueInt64()) * time.Second
+	client := r.data.Incus
+
+	// Whatever happens below, record what the server ends up with.
+	defer func() {
+		plan.Name = types.StringValue(name)
+		if r.readInto(context.WithoutCancel(ctx), &plan, &resp.Diagnostics) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
+	}()
+
+	if newName := plan.Name.ValueString(); newName != name {
+		if running {
+			if err := client.StopInstance(ctx, scope, name, graceful); err != nil {
+				addError(&resp.Diagnostics, "Unable to Stop Incus Instance for Rename", err)
+				return
+			}
+			running = false
+		}
+		if err := client.RenameInstance(ctx, scope, name, newName); err != nil {
+			addAttributeError(&resp.Diagnostics, path.Root("name"), "Unable to Rename Incus Instance", err)
+			return
+		}
+		name = newName
+	}
+
+	if !plan.Description.Equal(state.Description) || !plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
+		!plan.Devices.Equal(state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) {
+		update := incus.InstanceUpdate{
+			Description: plan.Description.ValueString(),
+			Profiles:    stringList(ctx, plan.Profiles, &resp.Diagnostics),
+			Config:      stringMap(ctx, plan.Config, &resp.Diagnostics),
+			Devices:     devicesToAPI(ctx, plan.Devices, &resp.Diagnostics),
+			Ephemeral:   plan.Ephemeral.ValueBool(),
+		}
+		if update.Profiles == nil {
+			update.Profiles = stringList(ctx, state.Profiles, &resp.Diagnostics)
+		}
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if err := client.UpdateInstance(ctx, scope, name, update); err != nil {
+			addError(&resp.Diagnostics, "Unable to Update Incus Instance", err)
+			return
+		}
+	}
+
+	switch want := plan.Running.ValueBool(); {
+	case want && !running:
+		if err := client.StartInstance(ctx, scope, name); err != nil {
+			addError(&resp.Diagnostics, "Unable to Start Incus Instance", err)
+			return
+		}
+		conds := waitConditions(ctx, plan.WaitFor, &resp.Diagnostics)
+		if err := client.WaitFor(ctx, scope, name, conds); err != nil {
+			addError(&resp.Diagnostics, "Incus Instance Did Not Become Ready", err)
+			return
+		}
+	case !want && running:
+		if err := client.StopInstance(ctx, scope, name, graceful); err != nil {
+			addError(&resp.Diagnostics, "Unable to Stop Incus Instance", err)
+			return
+		}
+	}
+}
+
+func (r *incusInstanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state instanceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	status := state.Status.ValueString()
+	running := status == "Running" || status == "Ready" || status == "Frozen"
+	graceful := time.Duration(state.StopTimeout.ValueInt64()) * time.Second
+	if err := r.data.Incus.DeleteInstance(ctx, state.scope(), state.Name.ValueString(), running, graceful); err != nil {
+		addError(&resp.Diagnostics, "Unable to Delete Incus Instance", err)
+	}
+}
+
+func (r *incusInstanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	remote, project, name, err := parseIncusImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an instance import ID: %s. Use [remote:][project/]name, for example local:default/web.", req.ID, err))
+		return
+	}
+	scope := incus.Scope{Remote: remote, Project: project}
+	if r.data != nil {
+		resolved, err := r.data.Incus.Resolve(scope)
+		if err != nil {
+			addError(&resp.Diagnostics, "Unknown Incus Remote in Import ID", err)
+			return
+		}
+		scope = resolved
+		// Import of a missing instance is an error, never an empty state.
+		if _, err := r.data.Incus.GetInstance(ctx, scope, name); err != nil {
+			addError(&resp.Diagnostics, "Cannot Import Incus Instance", err)
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remote"), scope.Remote)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project"), scope.Project)...)
+}
+
