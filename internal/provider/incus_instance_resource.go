@@ -467,4 +467,3 @@ func (r *incusInstanceResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remote"), scope.Remote)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project"), scope.Project)...)
 }
-

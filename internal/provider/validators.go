@@ -37,7 +37,9 @@ type configKeyValidator struct{}
 func (configKeyValidator) Description(context.Context) string {
 	return "must be an Incus config key other than volatile.* and image.*"
 }
-func (v configKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v configKeyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (configKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
