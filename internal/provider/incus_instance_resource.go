@@ -199,17 +199,21 @@ func (r *incusInstanceResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.Remote.IsUnknown() && !plan.Project.IsUnknown() {
-		scope, err := r.data.Incus.Resolve(plan.scope())
+	if !plan.Remote.IsUnknown() {
+		scope, err := r.data.Incus.Resolve(incus.Scope{Remote: plan.Remote.ValueString(), Project: knownString(plan.Project)})
 		if err != nil {
 			addAttributeError(&resp.Diagnostics, path.Root("remote"), "Unknown Incus remote", err)
 			return
 		}
 		if req.State.Raw.IsNull() {
 			plan.Remote = types.StringValue(scope.Remote)
-			plan.Project = types.StringValue(scope.Project)
+			var configured types.String
+			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project"), &configured)...)
+			if !configured.IsUnknown() {
+				plan.Project = types.StringValue(scope.Project)
+			}
 		}
-		if !plan.Name.IsUnknown() {
+		if !plan.Name.IsUnknown() && !plan.Project.IsUnknown() {
 			plan.ID = types.StringValue(incus.ImportID(incus.Scope{Remote: plan.Remote.ValueString(), Project: plan.Project.ValueString()}, plan.Name.ValueString()))
 		}
 	}
@@ -466,4 +470,12 @@ func (r *incusInstanceResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remote"), scope.Remote)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project"), scope.Project)...)
+}
+
+// knownString is the value of a string that may be unknown at plan time ("" then).
+func knownString(v types.String) string {
+	if v.IsUnknown() {
+		return ""
+	}
+	return v.ValueString()
 }

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -146,4 +147,10 @@ func TestAccIncusInstance_lifecycle(t *testing.T) {
 			},
 		})
 	})
+}
+
+// diagRE matches diagnostic text as Terraform prints it: wrapped at any
+// space, so every space in the pattern matches any run of white space.
+func diagRE(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
 }
