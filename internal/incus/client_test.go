@@ -1,0 +1,131 @@
+package incus
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
+)
+
+func startMock(t *testing.T) (*mockhost.Incus, *Client) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rack-incus-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	m, err := mockhost.StartIncus(filepath.Join(dir, "incus.sock"), "busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	c, err := New(Options{Remotes: map[string]Remote{"m": {Name: "m", Address: "unix://" + m.Socket()}}, DefaultRemote: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, c
+}
+
+// The request budget of DESIGN.md: create+start 3, read 1, destroy 4.
+func TestRequestBudget(t *testing.T) {
+	m, c := startMock(t)
+	ctx := context.Background()
+	s := Scope{}
+
+	before := m.Requests()
+	inst, err := c.CreateInstance(ctx, s, InstanceSpec{Name: "web", Image: ImageSource{Name: "busybox"}, Start: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inst.Running() || inst.ImageFingerprint == "" {
+		t.Fatalf("created instance: %+v", inst)
+	}
+	if n := m.Requests() - before; n != 3 {
+		t.Fatalf("create+start took %d requests, want 3 (POST with start, wait, read back)", n)
+	}
+
+	before = m.Requests()
+	if _, err := c.GetInstance(ctx, s, "web"); err != nil {
+		t.Fatal(err)
+	}
+	if n := m.Requests() - before; n != 1 {
+		t.Fatalf("a read took %d requests, want 1", n)
+	}
+
+	before = m.Requests()
+	if err := c.DeleteInstance(ctx, s, "web", true, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := m.Requests() - before; n != 4 {
+		t.Fatalf("destroy took %d requests, want 4 (stop, wait, delete, wait)", n)
+	}
+	if _, err := c.GetInstance(ctx, s, "web"); !IsNotFound(err) {
+		t.Fatalf("after delete: %v, want NotFound", err)
+	}
+	if err := c.DeleteInstance(ctx, s, "web", false, 0); err != nil {
+		t.Fatalf("deleting a deleted instance must succeed: %v", err)
+	}
+}
+
+func TestConnectionIsSharedAcrossGoroutines(t *testing.T) {
+	m, c := startMock(t)
+	if _, err := c.CreateInstance(context.Background(), Scope{}, InstanceSpec{Name: "a", Image: ImageSource{Name: "busybox"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := m.Requests()
+	done := make(chan error, 20)
+	for i := 0; i < 20; i++ {
+		go func() { _, err := c.GetInstance(context.Background(), Scope{}, "a"); done <- err }()
+	}
+	for i := 0; i < 20; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := m.Requests() - before; n != 20 {
+		t.Fatalf("20 parallel reads took %d requests: connection setup is not shared", n)
+	}
+}
+
+func TestOperationFailureKeepsOperationID(t *testing.T) {
+	m, c := startMock(t)
+	m.InjectFault(mockhost.Fault{Method: "PUT", PathPrefix: "/1.0/instances/a/state", FailOperation: true, Message: "boom"})
+	if _, err := c.CreateInstance(context.Background(), Scope{}, InstanceSpec{Name: "a", Image: ImageSource{Name: "busybox"}}); err != nil {
+		t.Fatal(err)
+	}
+	err := c.StartInstance(context.Background(), Scope{}, "a")
+	var op *clienterr.OperationError
+	if !errors.As(err, &op) || len(op.OperationID) != 36 || op.Message != "boom" || op.Description != "Starting instance" {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+func TestWaitUsesDeadline(t *testing.T) {
+	m, c := startMock(t)
+	m.OperationDelay = 3 * time.Second
+	ctx, cancel := clienterr.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.CreateInstance(ctx, Scope{}, InstanceSpec{Name: "slow", Image: ImageSource{Name: "busybox"}})
+	var to *clienterr.TimeoutError
+	if !errors.As(err, &to) || to.Timeout != 1500*time.Millisecond {
+		t.Fatalf("got %#v, want a TimeoutError of 1.5s", err)
+	}
+	if took := time.Since(start); took > 2500*time.Millisecond {
+		t.Fatalf("the wait took %s, past its deadline", took)
+	}
+}
+
+func TestUnknownRemote(t *testing.T) {
+	_, c := startMock(t)
+	_, err := c.GetInstance(context.Background(), Scope{Remote: "nope"}, "x")
+	var v *clienterr.ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("got %#v", err)
+	}
+}

@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+)
+
+func TestErrorDetail(t *testing.T) {
+	obj := `instance "web" (project "default", remote "local")`
+	cases := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"operation", &clienterr.OperationError{Info: clienterr.Info{Object: obj, Message: "Failed to start device"},
+			OperationID: "0b6ad0c4-7a4a-4d3f-9a5e-1d2f3c4b5a69", Description: "Creating instance", OpStatus: "Failure"},
+			[]string{"Incus operation 0b6ad0c4-7a4a-4d3f-9a5e-1d2f3c4b5a69 (Creating instance)", obj, "Failure", "Server error: Failed to start device", "incus operation show 0b6ad0c4"}},
+		{"conflict wrapping an operation", &clienterr.ConflictError{
+			Info:     clienterr.Info{Object: obj, Err: &clienterr.OperationError{OperationID: "x"}},
+			ImportID: "local:default/web"},
+			[]string{"already exists", `terraform import <resource address> local:default/web`, `id = "local:default/web"`}},
+		{"not found", &clienterr.NotFoundError{Info: clienterr.Info{Object: obj}}, []string{`Instance "web" (project "default", remote "local") was not found`}},
+		{"permission", &clienterr.PermissionError{Info: clienterr.Info{Object: obj, Message: "no"}}, []string{"refused access", "incus config trust show"}},
+		{"authentication", &clienterr.AuthenticationError{Info: clienterr.Info{Object: "remote r"}}, []string{"did not accept the provider's credentials", "trust_token", "TOTP"}},
+		{"busy", &clienterr.BusyError{Info: clienterr.Info{Object: "ATX of pikvm \"a\""}, Waited: 3 * time.Second}, []string{"is busy", "timeouts block", "after 3s"}},
+		{"timeout", &clienterr.TimeoutError{WaitingFor: "Creating instance of web", Timeout: 90 * time.Second, LastState: "Running"}, []string{"Timed out after 1m30s waiting for Creating instance of web", "Last observed state: Running"}},
+		{"connection", &clienterr.ConnectionError{Address: "/var/lib/incus/unix.socket", Info: clienterr.Info{Err: errors.New("connection refused")}}, []string{"Could not talk to /var/lib/incus/unix.socket", "connection refused"}},
+		{"validation", &clienterr.ValidationError{Info: clienterr.Info{Object: obj, Status: 400, Message: "Invalid config"}}, []string{"rejected", "Server message: Invalid config", "HTTP 400"}},
+		{"untyped", errors.New("plain"), []string{"plain"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := errorDetail(tc.err)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("detail lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
+
+func TestParseIncusImportID(t *testing.T) {
+	for id, want := range map[string][3]string{
+		"web":               {"", "", "web"},
+		"prod/web":          {"", "prod", "web"},
+		"local:web":         {"local", "", "web"},
+		"local:default/web": {"local", "default", "web"},
+	} {
+		r, p, n, err := parseIncusImportID(id)
+		if err != nil || [3]string{r, p, n} != want {
+			t.Errorf("parseIncusImportID(%q) = %q %q %q %v, want %v", id, r, p, n, err, want)
+		}
+	}
+	for _, bad := range []string{"", "a/b/c", "local:", "/web", "bad remote:web"} {
+		if _, _, _, err := parseIncusImportID(bad); err == nil {
+			t.Errorf("parseIncusImportID(%q) accepted", bad)
+		}
+	}
+}
