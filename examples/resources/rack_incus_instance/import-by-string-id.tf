@@ -1,0 +1,4 @@
+import {
+  to = rack_incus_instance.web
+  id = "local:default/web"
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make demo: build the provider, start the mock host, apply examples/demo with
+# a dev_overrides CLI config, show the result, then destroy it all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(pwd)/examples/demo/.rack
+rm -rf "$work" && mkdir -p "$work/bin"
+
+echo "==> building the provider"
+go build -o "$work/bin/terraform-provider-rack" .
+go build -o "$work/bin/mockhost" ./internal/mockhost/cmd/mockhost
+
+socket=$(mktemp -u /tmp/rack-demo-XXXXXX.sock)
+"$work/bin/mockhost" -incus-socket "$socket" -operation-delay 100ms &
+mock=$!
+trap 'kill $mock 2>/dev/null || true; rm -f "$socket"' EXIT
+for _ in $(seq 50); do [ -S "$socket" ] && break; sleep 0.1; done
+
+cat > "$work/dev.tfrc" <<TFRC
+provider_installation {
+  dev_overrides {
+    "rackform/rack" = "$work/bin"
+  }
+  direct {}
+}
+TFRC
+export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1
+tf() { terraform -chdir=examples/demo "$@" -var "incus_socket=$socket" -state="$work/terraform.tfstate"; }
+
+echo "==> terraform apply"
+tf apply -auto-approve -no-color
+echo "==> terraform plan (expect no changes)"
+tf plan -detailed-exitcode -no-color >/dev/null && echo "no changes: the refresh matches the configuration"
+echo "==> outputs"
+terraform -chdir=examples/demo output -state="$work/terraform.tfstate"
+echo "==> terraform destroy"
+tf destroy -auto-approve -no-color | tail -n 1
