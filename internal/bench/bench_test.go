@@ -65,7 +65,7 @@ func runScenario(b *testing.B, provider string, h host, image string, compareCLI
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+devOverrides(b, work, provider), "TF_IN_AUTOMATION=1")
 
 	var sum struct {
-		applyReq, planReq, destroyReq int64
+		applyReq, planReq, destroyReq        int64
 		apply, destroy, cliApply, cliDestroy time.Duration
 	}
 	for i := 0; i < b.N; i++ {
