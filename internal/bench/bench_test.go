@@ -142,7 +142,7 @@ func incusCLI(b *testing.B, socket, image string) (launch, del time.Duration) {
 				cmd.Env = append(os.Environ(), "INCUS_SOCKET="+socket)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					mu.Lock()
-					failure = fmt.Errorf("incus %v: %v\n%s", args(n), err, out)
+					failure = fmt.Errorf("incus %v: %w\n%s", args(n), err, out)
 					mu.Unlock()
 				}
 			}(n)

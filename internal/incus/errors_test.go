@@ -50,7 +50,7 @@ func TestClassifyKeepsStatusAndPassesTypedErrorsThrough(t *testing.T) {
 	if !errors.As(err, &nf) || nf.Status != 404 || nf.Message != "Instance not found" {
 		t.Fatalf("got %#v", err)
 	}
-	if again := classify(err, "other", ""); again != err {
+	if again := classify(err, "other", ""); again != err { //nolint:errorlint // identity: the same value must come back
 		t.Fatalf("a typed error was re-wrapped: %v", again)
 	}
 }

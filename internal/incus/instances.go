@@ -179,7 +179,8 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	op, err := withContext(ctx, "the create request of "+object, func() (incusclient.Operation, error) { return srv.CreateInstance(req) })
 	if err != nil {
 		err = classify(err, object, c.remotes[s.Remote].Address)
-		if ce, ok := err.(*clienterr.ConflictError); ok {
+		var ce *clienterr.ConflictError
+		if errors.As(err, &ce) {
 			ce.ImportID = ImportID(s, spec.Name)
 		}
 		return nil, err
@@ -353,7 +354,8 @@ func (c *Client) StopInstance(ctx context.Context, s Scope, name string, gracefu
 		}
 		// A guest that ignored the shutdown request ends in a failed operation;
 		// anything else (not found, permission, our own timeout) is final.
-		if _, ok := err.(*clienterr.OperationError); !ok {
+		var opErr *clienterr.OperationError
+		if !errors.As(err, &opErr) {
 			return err
 		}
 		c.logger.Debug("graceful stop failed, forcing", "instance", name, "error", err)
@@ -390,7 +392,8 @@ func (c *Client) RenameInstance(ctx context.Context, s Scope, from, to string) e
 	})
 	if err != nil {
 		err = classify(err, object, address)
-		if ce, ok := err.(*clienterr.ConflictError); ok {
+		var ce *clienterr.ConflictError
+		if errors.As(err, &ce) {
 			ce.ImportID = ImportID(s, to)
 		}
 		return err

@@ -41,7 +41,6 @@ type Incus struct {
 	aliases  map[string]string     // alias -> fingerprint
 	networks map[string]string     // bridges that exist -> IPv4 prefix handed out
 	ops      map[string]*mockOperation
-	nextAddr int
 }
 
 type mockProject struct {
@@ -116,14 +115,13 @@ func (m *Incus) AddImage(alias, description string) string {
 	return fp
 }
 
-func (m *Incus) addProject(name string) *mockProject {
+func (m *Incus) addProject(name string) {
 	p := &mockProject{instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{}}
 	p.profiles["default"] = &api.Profile{Name: "default", ProfilePut: api.ProfilePut{
 		Config:  map[string]string{},
 		Devices: map[string]map[string]string{"root": {"type": "disk", "path": "/", "pool": "default"}},
 	}}
 	m.projects[name] = p
-	return p
 }
 
 // AddProject creates a project with a default profile.

@@ -27,7 +27,7 @@ func errorDetail(err error) string {
 // is a conflict, not an operation failure.
 func outermostTyped(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch e.(type) {
+		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
 		case *clienterr.NotFoundError, *clienterr.PermissionError, *clienterr.AuthenticationError,
 			*clienterr.ConflictError, *clienterr.BusyError, *clienterr.ValidationError,
 			*clienterr.OperationError, *clienterr.ConnectionError, *clienterr.TimeoutError:
@@ -39,7 +39,7 @@ func outermostTyped(err error) error {
 
 // explain says what happened and what to do about it, per error type.
 func explain(err error) (what, todo string) {
-	switch e := err.(type) {
+	switch e := err.(type) { //nolint:errorlint // err is already the outermost typed error
 	case *clienterr.OperationError:
 		what = fmt.Sprintf("Incus operation %s (%s) of %s ended with status %s.", e.OperationID, e.Description, e.Object, e.OpStatus)
 		if e.Message != "" {
