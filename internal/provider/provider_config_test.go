@@ -1,0 +1,135 @@
+package provider_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/rackform/terraform-provider-rack/internal/acctest"
+)
+
+// Remotes of the incus CLI need no HCL: its config.yml names the socket and
+// the default remote.
+func TestAccProvider_incusCLIRemotes(t *testing.T) {
+	acctest.PreCheck(t)
+	h := acctest.StartMockHost(t)
+	h.CreateInstance(t, "from-cli")
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("default-remote: lab\nremotes:\n  lab:\n    addr: unix://%s\n    project: default\n", h.Socket)
+	if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "rack" {
+  incus_config_dir = %q
+}
+data "rack_incus_instance" "x" { name = "from-cli" }
+`, dir),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rack_incus_instance.x", tfjsonpath.New("id"), knownvalue.StringExact("lab:default/from-cli")),
+			},
+		}},
+	})
+}
+
+// address = "unix://" follows INCUS_SOCKET, as the incus CLI does.
+func TestAccProvider_incusSocketEnv(t *testing.T) {
+	acctest.PreCheck(t)
+	h := acctest.StartMockHost(t)
+	h.CreateInstance(t, "via-env")
+	t.Setenv("INCUS_SOCKET", h.Socket)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "rack" {
+  incus_config_dir = %q
+  incus_remote {
+    name    = "here"
+    address = "unix://"
+  }
+}
+data "rack_incus_instance" "x" { name = "via-env" }
+`, t.TempDir()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.rack_incus_instance.x", tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
+			},
+		}},
+	})
+}
+
+// A socket nobody listens on any more is a Connection error naming the socket.
+func TestAccProvider_deadSocket(t *testing.T) {
+	acctest.PreCheck(t)
+	dir, err := os.MkdirTemp("", "rack-dead-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	socket := filepath.Join(dir, "incus.sock")
+	l, err := net.Listen("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	_ = l.Close()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "rack" {
+  incus_config_dir = %q
+  incus_remote {
+    name    = "dead"
+    address = "unix://%s"
+  }
+}
+data "rack_incus_instance" "x" { name = "any" }
+`, t.TempDir(), socket),
+			ExpectError: diagRE(`Unable to Read Incus Instance.*Could not talk to unix://` + socket + `.*Check that the server is running.*connection refused`),
+		}},
+	})
+}
+
+// wait_for, addresses and interfaces, and virtual machines: the mock host
+// gives instances on its bridge "mockbr0" addresses (real test hosts have no
+// network to hand out, and VMs do not run there).
+func TestAccIncusInstance_waitForAndInterfaces(t *testing.T) {
+	acctest.PreCheck(t)
+	h := acctest.StartMockHost(t)
+	name := acctest.RandomName("vm")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             checkGone(h, name),
+		Steps: []resource.TestStep{{
+			Config: instanceConfig(h, fmt.Sprintf(`
+  name  = %q
+  image = %q
+  type  = "virtual-machine"
+  devices = [{
+    name       = "eth0"
+    type       = "nic"
+    properties = { nictype = "bridged", parent = "mockbr0" }
+  }]
+  wait_for = [{ type = "agent" }, { type = "ipv4", nic = "eth0" }, { type = "ipv6" }, { type = "delay", delay = "100ms" }]
+`, name, h.Image)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("type"), knownvalue.StringExact("virtual-machine")),
+				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("ipv4_address"), knownvalue.StringRegexp(diagRE(`^10\.99\.0\.\d+$`))),
+				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("ipv6_address"), knownvalue.StringRegexp(diagRE(`^fd42:99::`))),
+				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("mac_address"), knownvalue.StringRegexp(diagRE(`^10:66:6a:`))),
+				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("interfaces").AtMapKey("eth0").AtMapKey("ipv4_addresses"), knownvalue.ListSizeExact(1)),
+			},
+		}},
+	})
+}
