@@ -130,3 +130,35 @@ func RandomName(prefix string) string {
 	_, _ = rand.Read(b[:])
 	return prefix + "-" + hex.EncodeToString(b[:])
 }
+
+// HTTPSRemote serves the mock host over HTTPS on loopback and returns an
+// incus_remote block for it named "tls", with a fresh client certificate
+// (trusted when trusted is set) and the server certificate pinned. extra is
+// added inside the block (a trust_token, say).
+func (h *IncusHost) HTTPSRemote(t *testing.T, trusted bool, extra string) string {
+	t.Helper()
+	url, serverCert, err := h.Mock.ServeTLS("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key, err := mockhost.SelfSignedCertificate("rack-acc-client")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trusted {
+		h.Mock.TrustCertificate(cert)
+	}
+	return fmt.Sprintf(`
+provider "rack" {
+  incus_config_dir = %q
+  incus_remote {
+    name               = "tls"
+    address            = %q
+    client_certificate = %q
+    client_key         = %q
+    server_certificate = %q
+    %s
+  }
+}
+`, h.configDir, url, cert, key, serverCert, extra)
+}

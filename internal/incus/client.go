@@ -6,6 +6,7 @@ package incus
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -231,6 +232,13 @@ func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return nil, err
 	}
+	if resp.StatusCode == http.StatusForbidden && req.URL.Scheme == "https" && req.URL.Path != "/1.0" && t.untrusted(req) {
+		// incusd answers an untrusted client certificate with 403 "not
+		// authorized", the same status as a trusted but restricted one. Ask
+		// the server which it is, so the user is told to fix the trust (401)
+		// rather than the permissions (403).
+		resp.StatusCode, resp.Status = http.StatusUnauthorized, "401 Unauthorized"
+	}
 	if resp.StatusCode >= 500 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		_ = resp.Body.Close()
 		return nil, &clienterr.ConnectionError{Address: t.address, Info: clienterr.Info{
@@ -261,4 +269,28 @@ func withContext[T any](ctx context.Context, what string, fn func() (T, error)) 
 		var zero T
 		return zero, timeoutFromContext(ctx, what, "")
 	}
+}
+
+// untrusted asks GET /1.0 whether the server trusts our client certificate.
+func (t *checkedTransport) untrusted(orig *http.Request) bool {
+	u := *orig.URL
+	u.Path, u.RawQuery = "/1.0", ""
+	req, err := http.NewRequestWithContext(orig.Context(), http.MethodGet, u.String(), nil)
+	if err != nil {
+		return false
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var body struct {
+		Metadata struct {
+			Auth string `json:"auth"`
+		} `json:"metadata"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&body) != nil {
+		return false
+	}
+	return body.Metadata.Auth == "untrusted"
 }

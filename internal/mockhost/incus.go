@@ -41,6 +41,10 @@ type Incus struct {
 	aliases  map[string]string     // alias -> fingerprint
 	networks map[string]string     // bridges that exist -> IPv4 prefix handed out
 	ops      map[string]*mockOperation
+	trusted  map[string]bool // client certificate fingerprints (HTTPS)
+	tokens   map[string]bool // unused trust tokens
+
+	tlsServers []*http.Server
 }
 
 type mockProject struct {
@@ -70,6 +74,8 @@ func StartIncus(socketPath, imageAlias string) (*Incus, error) {
 		aliases:  map[string]string{},
 		networks: map[string]string{"mockbr0": "10.99.0."},
 		ops:      map[string]*mockOperation{},
+		trusted:  map[string]bool{},
+		tokens:   map[string]bool{},
 	}
 	m.addProject("default")
 	m.AddImage(imageAlias, "busybox test image")
@@ -84,6 +90,9 @@ func (m *Incus) Socket() string { return m.socket }
 // Close stops the server.
 func (m *Incus) Close() error {
 	err := m.server.Close()
+	for _, s := range m.tlsServers {
+		_ = s.Close()
+	}
 	_ = os.Remove(m.socket)
 	return err
 }
