@@ -119,7 +119,7 @@ func (d *incusInstanceDataSource) Read(ctx context.Context, req datasource.ReadR
 	// Reuse the resource's mapping so both show the same values.
 	var m instanceModel
 	m.Config = types.MapValueMust(types.StringType, nil)
-	m.Devices = devicesFromAPI(nil)
+	m.Devices = devicesFromAPI(nil, types.SetNull(types.ObjectType{AttrTypes: deviceAttrTypes}))
 	m.applyInstance(inst, scope)
 	out := instanceDataModel{
 		ID: m.ID, Name: m.Name, Project: m.Project, Remote: m.Remote, Description: m.Description, Type: m.Type,

@@ -122,3 +122,28 @@ func (compareEqual) CompareValues(values ...any) error {
 	}
 	return fmt.Errorf("values differ: %v", values)
 }
+
+// A device written without properties (a "none" device masking a profile's
+// NIC) reads back as written: no inconsistent result, no diff.
+func TestAccIncusInstance_deviceWithoutProperties(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		name := acctest.RandomName("nodev")
+		t.Cleanup(func() { h.ForgetInstance(name) })
+		cfg := instanceConfig(h, fmt.Sprintf(`
+  name    = %q
+  image   = %q
+  running = false
+  devices = [{ name = "eth0", type = "none" }]
+`, name, h.Image))
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             checkGone(h, name),
+			Steps: []resource.TestStep{
+				{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
+				}},
+				{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			},
+		})
+	})
+}

@@ -99,7 +99,22 @@ func devicesToAPI(ctx context.Context, set types.Set, diags *diag.Diagnostics) m
 	return out
 }
 
-func devicesFromAPI(devs map[string]map[string]string) types.Set {
+// devicesFromAPI turns Incus's devices into the set. A device with no
+// properties keeps the form it had before (null or {}), so that
+// `{ name = "eth0", type = "none" }` reads back as written.
+func devicesFromAPI(devs map[string]map[string]string, prior types.Set) types.Set {
+	priorNull := map[string]bool{}
+	if !prior.IsNull() && !prior.IsUnknown() {
+		for _, e := range prior.Elements() {
+			obj, ok := e.(types.Object)
+			if !ok {
+				continue
+			}
+			name, _ := obj.Attributes()["name"].(types.String)
+			props, _ := obj.Attributes()["properties"].(types.Map)
+			priorNull[name.ValueString()] = props.IsNull()
+		}
+	}
 	elemType := types.ObjectType{AttrTypes: deviceAttrTypes}
 	elems := make([]attr.Value, 0, len(devs))
 	for name, d := range devs {
@@ -109,10 +124,14 @@ func devicesFromAPI(devs map[string]map[string]string) types.Set {
 				props[k] = types.StringValue(v)
 			}
 		}
+		propsValue := types.MapValueMust(types.StringType, props)
+		if len(props) == 0 && priorNull[name] {
+			propsValue = types.MapNull(types.StringType)
+		}
 		elems = append(elems, types.ObjectValueMust(deviceAttrTypes, map[string]attr.Value{
 			"name":       types.StringValue(name),
 			"type":       types.StringValue(d["type"]),
-			"properties": types.MapValueMust(types.StringType, props),
+			"properties": propsValue,
 		}))
 	}
 	return types.SetValueMust(elemType, elems)
@@ -194,7 +213,7 @@ func (m *instanceModel) applyInstance(inst *incus.Instance, s incus.Scope) {
 	if len(inst.Devices) == 0 && (m.Devices.IsNull() || m.Devices.IsUnknown()) {
 		m.Devices = types.SetNull(types.ObjectType{AttrTypes: deviceAttrTypes})
 	} else {
-		m.Devices = devicesFromAPI(inst.Devices)
+		m.Devices = devicesFromAPI(inst.Devices, m.Devices)
 	}
 	if m.StopTimeout.IsNull() || m.StopTimeout.IsUnknown() {
 		m.StopTimeout = types.Int64Value(defaultStopTimeout)
