@@ -99,3 +99,24 @@ func (h *IncusHost) AddImageAlias(t *testing.T, alias string) {
 	}
 	t.Cleanup(func() { _ = h.Client.DeleteImageAlias(alias) })
 }
+
+// CreateProfile creates a profile with one config key, removed at cleanup.
+func (h *IncusHost) CreateProfile(t *testing.T, name string, config map[string]string) {
+	t.Helper()
+	if err := h.Client.CreateProfile(api.ProfilesPost{Name: name, ProfilePut: api.ProfilePut{Config: config, Devices: map[string]map[string]string{}}}); err != nil {
+		t.Fatalf("creating profile %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = h.Client.DeleteProfile(name) })
+}
+
+// FreezeInstance pauses a running instance.
+func (h *IncusHost) FreezeInstance(t *testing.T, name string) {
+	t.Helper()
+	op, err := h.Client.UpdateInstanceState(name, api.InstanceStatePut{Action: "freeze"}, "")
+	if err == nil {
+		err = op.Wait()
+	}
+	if err != nil {
+		t.Fatalf("freezing %s out of band: %v", name, err)
+	}
+}

@@ -344,6 +344,11 @@ func (c *Client) StartInstance(ctx context.Context, s Scope, name string) error 
 	return c.changeState(ctx, s, name, api.InstanceStatePut{Action: "start"})
 }
 
+// UnfreezeInstance resumes a frozen (paused) instance.
+func (c *Client) UnfreezeInstance(ctx context.Context, s Scope, name string) error {
+	return c.changeState(ctx, s, name, api.InstanceStatePut{Action: "unfreeze"})
+}
+
 // StopInstance stops an instance: cleanly within graceful (the guest's
 // shutdown), then by force. graceful 0 forces at once.
 func (c *Client) StopInstance(ctx context.Context, s Scope, name string, graceful time.Duration) error {

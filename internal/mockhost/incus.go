@@ -55,6 +55,7 @@ type mockProject struct {
 type mockInstance struct {
 	api.Instance
 	running bool
+	frozen  bool
 }
 
 // StartIncus starts a fake incusd listening on socketPath, with a "default"

@@ -310,6 +310,9 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		if msg := validateDevices(req.Devices); msg != "" {
 			return "Failed creating instance record: " + msg
 		}
+		if !hasRootDisk(p, profiles, req.Devices) {
+			return "Failed creating instance record: Failed initializing instance: Failed getting root disk: No root device could be found"
+		}
 		cfg := map[string]string{}
 		for k, v := range req.Config {
 			cfg[k] = v
@@ -386,7 +389,7 @@ func (m *Incus) changeState(w http.ResponseWriter, r *http.Request, inst *mockIn
 			if !inst.running {
 				return "The instance is already stopped"
 			}
-			inst.running = false
+			inst.running, inst.frozen = false, false
 			if inst.Ephemeral {
 				delete(p.instances, inst.Name)
 			}
@@ -394,6 +397,16 @@ func (m *Incus) changeState(w http.ResponseWriter, r *http.Request, inst *mockIn
 			if !inst.running {
 				return "The instance isn't running"
 			}
+		case "freeze":
+			if !inst.running || inst.frozen {
+				return "The instance isn't running"
+			}
+			inst.frozen = true
+		case "unfreeze":
+			if !inst.frozen {
+				return "The instance isn't frozen"
+			}
+			inst.frozen = false
 		}
 		return ""
 	})
@@ -424,7 +437,10 @@ func (m *Incus) expanded(p *mockProject, inst *mockInstance) api.Instance {
 		out.ExpandedDevices[k] = copyMap(v)
 	}
 	out.Status, out.StatusCode = "Stopped", api.Stopped
-	if inst.running {
+	switch {
+	case inst.frozen:
+		out.Status, out.StatusCode = "Frozen", api.Frozen
+	case inst.running:
 		out.Status, out.StatusCode = "Running", api.Running
 	}
 	return out
@@ -437,6 +453,9 @@ func (m *Incus) stateOf(inst *mockInstance) *api.InstanceState {
 		return st
 	}
 	st.Status, st.StatusCode, st.Processes, st.Pid = "Running", api.Running, 1, 4242
+	if inst.frozen {
+		st.Status, st.StatusCode = "Frozen", api.Frozen
+	}
 	st.Network["lo"] = api.InstanceStateNetwork{Type: "loopback", State: "up", Mtu: 65536,
 		Addresses: []api.InstanceStateNetworkAddress{{Family: "inet", Address: "127.0.0.1", Netmask: "8", Scope: "local"}}}
 	p := m.projects[inst.Project]
@@ -480,4 +499,25 @@ func copyDevices(in map[string]map[string]string) map[string]map[string]string {
 		out[k] = copyMap(v)
 	}
 	return out
+}
+
+// hasRootDisk: incusd refuses an instance whose own devices and profiles
+// give it no disk mounted at "/".
+func hasRootDisk(p *mockProject, profiles []string, devices map[string]map[string]string) bool {
+	isRoot := func(d map[string]string) bool { return d["type"] == "disk" && d["path"] == "/" }
+	for _, d := range devices {
+		if isRoot(d) {
+			return true
+		}
+	}
+	for _, name := range profiles {
+		if prof, ok := p.profiles[name]; ok {
+			for _, d := range prof.Devices {
+				if isRoot(d) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

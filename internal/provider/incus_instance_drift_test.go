@@ -45,6 +45,16 @@ func TestAccIncusInstance_drift(t *testing.T) {
 						statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 					},
 				},
+				{ // frozen out of band: reads as not running, and is resumed
+					PreConfig: func() { h.FreezeInstance(t, name) },
+					Config:    cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+					},
+				},
 				{ // a config key changed and one added out of band show as drift and are put back
 					PreConfig: func() {
 						h.SetConfig(t, name, "user.owner", "someone-else")
@@ -143,6 +153,59 @@ func TestAccIncusInstance_deviceWithoutProperties(t *testing.T) {
 					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
 				}},
 				{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			},
+		})
+	})
+}
+
+// Profiles are applied in order and changed in place; an instance with no
+// profile needs its own root disk, as Incus demands.
+func TestAccIncusInstance_profiles(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		name := acctest.RandomName("prof")
+		profile := acctest.RandomName("limits")
+		h.CreateProfile(t, profile, map[string]string{"limits.processes": "300"})
+		t.Cleanup(func() { h.ForgetInstance(name) })
+		withProfiles := func(list string) string {
+			return instanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n  running = false\n  profiles = %s\n", name, h.Image, list))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             checkGone(h, name),
+			Steps: []resource.TestStep{
+				{
+					Config: withProfiles(fmt.Sprintf(`["default", %q]`, profile)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("profiles"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact("default"), knownvalue.StringExact(profile)})),
+					},
+				},
+				{
+					Config: withProfiles(`["default"]`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionUpdate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("profiles"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("default")})),
+					},
+				},
+				{
+					PreConfig:   func() { h.DeleteInstance(t, name) },
+					Config:      withProfiles(`[]`),
+					ExpectError: diagRE(`Incus operation ` + operationIDRE + `.*No root device could be found`),
+				},
+				{
+					Config: instanceConfig(h, fmt.Sprintf(`
+  name     = %q
+  image    = %q
+  running  = false
+  profiles = []
+  devices  = [{ name = "root", type = "disk", properties = { path = "/", pool = "default" } }]
+`, name, h.Image)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("profiles"), knownvalue.ListSizeExact(0)),
+					},
+				},
 			},
 		})
 	})

@@ -360,7 +360,9 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 
 	scope := plan.scope()
 	name := state.Name.ValueString()
-	running := state.Status.ValueString() == "Running" || state.Status.ValueString() == "Ready" || state.Status.ValueString() == "Frozen"
+	status := state.Status.ValueString()
+	running := status == "Running" || status == "Ready" || status == "Frozen"
+	frozen := status == "Frozen"
 	graceful := time.Duration(plan.StopTimeout.ValueInt64()) * time.Second
 	client := r.data.Incus
 
@@ -378,7 +380,7 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 				addError(&resp.Diagnostics, "Unable to Stop Incus Instance for Rename", err)
 				return
 			}
-			running = false
+			running, frozen = false, false
 		}
 		if err := client.RenameInstance(ctx, scope, name, newName); err != nil {
 			addAttributeError(&resp.Diagnostics, path.Root("name"), "Unable to Rename Incus Instance", err)
@@ -409,6 +411,12 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	}
 
 	switch want := plan.Running.ValueBool(); {
+	case want && frozen:
+		// Frozen (paused) reads as not running; resume it.
+		if err := client.UnfreezeInstance(ctx, scope, name); err != nil {
+			addError(&resp.Diagnostics, "Unable to Unfreeze Incus Instance", err)
+			return
+		}
 	case want && !running:
 		if err := client.StartInstance(ctx, scope, name); err != nil {
 			addError(&resp.Diagnostics, "Unable to Start Incus Instance", err)
