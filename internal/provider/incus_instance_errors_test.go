@@ -151,16 +151,7 @@ func TestAccProvider_badIncusRemote(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-provider "rack" {
-  incus_config_dir = %q
-  incus_remote {
-    name = "r"
-    %s
-  }
-}
-data "rack_incus_instance" "x" { name = "x" }
-`, dir, tc.remote),
+					Config:      oneRemoteProvider(dir, "r", tc.remote) + readInstance("x"),
 					ExpectError: diagRE(tc.want),
 				}},
 			})

@@ -269,7 +269,7 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 	if inst != nil {
 		// The instance exists even if starting it failed: keep it in state
 		// (Terraform marks it tainted) so that it is never orphaned.
-		plan.applyInstance(inst, mustResolve(r.data.Incus, scope))
+		plan.applyInstance(inst, resolvedScope(r.data.Incus, scope))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 	if err != nil {
@@ -296,11 +296,13 @@ func (r *incusInstanceResource) readInto(ctx context.Context, m *instanceModel, 
 		diags.AddError("Unable to Read Incus Instance", errorDetail(err))
 		return false
 	}
-	m.applyInstance(inst, mustResolve(r.data.Incus, scope))
+	m.applyInstance(inst, resolvedScope(r.data.Incus, scope))
 	return true
 }
 
-func mustResolve(c *incus.Client, s incus.Scope) incus.Scope {
+// resolvedScope fills in the default remote and project; the scope is kept
+// as it is when the remote is unknown (the error surfaces on the request).
+func resolvedScope(c *incus.Client, s incus.Scope) incus.Scope {
 	resolved, err := c.Resolve(s)
 	if err != nil {
 		return s
@@ -332,7 +334,7 @@ func (r *incusInstanceResource) Read(ctx context.Context, req resource.ReadReque
 		addError(&resp.Diagnostics, "Unable to Read Incus Instance", err)
 		return
 	}
-	scope = mustResolve(r.data.Incus, scope)
+	scope = resolvedScope(r.data.Incus, scope)
 	state.applyInstance(inst, scope)
 	if state.Image.IsNull() || state.Image.ValueString() == "" {
 		// After import: name the image by its local alias when it has one.
@@ -360,9 +362,8 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 
 	scope := plan.scope()
 	name := state.Name.ValueString()
-	status := state.Status.ValueString()
-	running := status == "Running" || status == "Ready" || status == "Frozen"
-	frozen := status == "Frozen"
+	running := startedStatus(state.Status.ValueString())
+	frozen := state.Status.ValueString() == "Frozen"
 	graceful := time.Duration(plan.StopTimeout.ValueInt64()) * time.Second
 	client := r.data.Incus
 
@@ -446,8 +447,7 @@ func (r *incusInstanceResource) Delete(ctx context.Context, req resource.DeleteR
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	status := state.Status.ValueString()
-	running := status == "Running" || status == "Ready" || status == "Frozen"
+	running := startedStatus(state.Status.ValueString())
 	graceful := time.Duration(state.StopTimeout.ValueInt64()) * time.Second
 	if err := r.data.Incus.DeleteInstance(ctx, state.scope(), state.Name.ValueString(), running, graceful); err != nil {
 		addError(&resp.Diagnostics, "Unable to Delete Incus Instance", err)
@@ -486,4 +486,10 @@ func knownString(v types.String) string {
 		return ""
 	}
 	return v.ValueString()
+}
+
+// startedStatus reports whether an instance in this status has been started
+// (a frozen instance is started but paused) and so must be stopped.
+func startedStatus(status string) bool {
+	return status == "Running" || status == "Ready" || status == "Frozen"
 }

@@ -29,12 +29,7 @@ func TestAccProvider_incusCLIRemotes(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "rack" {
-  incus_config_dir = %q
-}
-data "rack_incus_instance" "x" { name = "from-cli" }
-`, dir),
+			Config: fmt.Sprintf("provider \"rack\" {\n  incus_config_dir = %q\n}\n", dir) + readInstance("from-cli"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.rack_incus_instance.x", tfjsonpath.New("id"), knownvalue.StringExact("lab:default/from-cli")),
 			},
@@ -51,16 +46,7 @@ func TestAccProvider_incusSocketEnv(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "rack" {
-  incus_config_dir = %q
-  incus_remote {
-    name    = "here"
-    address = "unix://"
-  }
-}
-data "rack_incus_instance" "x" { name = "via-env" }
-`, t.TempDir()),
+			Config: oneRemoteProvider(t.TempDir(), "here", `address = "unix://"`) + readInstance("via-env"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.rack_incus_instance.x", tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
 			},
@@ -86,16 +72,7 @@ func TestAccProvider_deadSocket(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "rack" {
-  incus_config_dir = %q
-  incus_remote {
-    name    = "dead"
-    address = "unix://%s"
-  }
-}
-data "rack_incus_instance" "x" { name = "any" }
-`, t.TempDir(), socket),
+			Config:      oneRemoteProvider(t.TempDir(), "dead", fmt.Sprintf("address = %q", "unix://"+socket)) + readInstance("any"),
 			ExpectError: diagRE(`Unable to Read Incus Instance.*Could not talk to unix://` + socket + `.*Check that the server is running.*connection refused`),
 		}},
 	})
@@ -132,4 +109,23 @@ func TestAccIncusInstance_waitForAndInterfaces(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// oneRemoteProvider is a provider block with a single incus_remote whose
+// other attributes are body, reading no incus CLI configuration.
+func oneRemoteProvider(configDir, name, body string) string {
+	return fmt.Sprintf(`
+provider "rack" {
+  incus_config_dir = %q
+  incus_remote {
+    name = %q
+    %s
+  }
+}
+`, configDir, name, body)
+}
+
+// readInstance is the rack_incus_instance data source "x" for a name.
+func readInstance(name string) string {
+	return fmt.Sprintf("data \"rack_incus_instance\" \"x\" { name = %q }\n", name)
 }
