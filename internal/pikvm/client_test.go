@@ -1,0 +1,211 @@
+package pikvm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
+)
+
+func fake(t *testing.T, opts mockhost.KVMDOptions) *mockhost.KVMD {
+	t.Helper()
+	k, err := mockhost.StartKVMD("127.0.0.1:0", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k.Close() })
+	return k
+}
+
+func client(t *testing.T, url string, mod func(*Device)) *Client {
+	t.Helper()
+	d := Device{Name: "kvm1", URL: url, Username: "admin", Password: "admin"}
+	if mod != nil {
+		mod(&d)
+	}
+	c, err := New(d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func ctxTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := clienterr.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestAuthentication(t *testing.T) {
+	secret, _ := totp.Generate(totp.GenerateOpts{Issuer: "rack", AccountName: "admin"})
+	k := fake(t, mockhost.KVMDOptions{TOTPSecret: secret.Secret()})
+
+	if _, err := client(t, k.URL(), func(d *Device) { d.TOTPSecret = secret.Secret() }).ATX(context.Background()); err != nil {
+		t.Fatalf("password + TOTP code: %v", err)
+	}
+	_, err := client(t, k.URL(), nil).ATX(context.Background())
+	var perm *clienterr.PermissionError
+	if !errors.As(err, &perm) || perm.Status != 403 || perm.Class != "ForbiddenError" || !strings.Contains(err.Error(), "totp_secret") {
+		t.Fatalf("missing TOTP code: got %v", err)
+	}
+	other, _ := totp.Generate(totp.GenerateOpts{Issuer: "rack", AccountName: "x"})
+	_, err = client(t, k.URL(), func(d *Device) { d.TOTPSecret = other.Secret() }).ATX(context.Background())
+	if !errors.As(err, &perm) {
+		t.Fatalf("wrong TOTP secret: got %v", err)
+	}
+	_, err = client(t, k.URL(), func(d *Device) { d.Username = "Bad User" }).ATX(context.Background())
+	var val *clienterr.ValidationError
+	if !errors.As(err, &val) || val.Class != "ValidatorError" {
+		t.Fatalf("malformed user: got %v", err)
+	}
+}
+
+func TestNoCredentialsIs401(t *testing.T) {
+	k := fake(t, mockhost.KVMDOptions{})
+	resp, err := http.Get(k.URL() + "/api/atx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("no credentials: HTTP %d, want 401", resp.StatusCode)
+	}
+	open := fake(t, mockhost.KVMDOptions{AuthDisabled: true})
+	c := client(t, open.URL(), nil)
+	if enabled, err := c.AuthEnabled(context.Background()); err != nil || enabled {
+		t.Fatalf("auth disabled device: enabled=%v err=%v", enabled, err)
+	}
+	if enabled, err := client(t, k.URL(), nil).AuthEnabled(context.Background()); err != nil || !enabled {
+		t.Fatalf("auth enabled device: enabled=%v err=%v", enabled, err)
+	}
+}
+
+func TestBusyIsRetriedThenReported(t *testing.T) {
+	k := fake(t, mockhost.KVMDOptions{ClickTime: 50 * time.Millisecond, BusyAfter: 400 * time.Millisecond})
+	c := client(t, k.URL(), nil)
+	if err := c.Power(context.Background(), "on"); err != nil {
+		t.Fatal(err)
+	}
+	// A second press right away finds the power region busy: retried, then done.
+	start := time.Now()
+	if err := c.Click(ctxTimeout(t, 5*time.Second), "power"); err != nil {
+		t.Fatalf("busy should be retried: %v", err)
+	}
+	if time.Since(start) < 200*time.Millisecond {
+		t.Fatalf("no busy wait happened")
+	}
+
+	k.InjectFault(mockhost.Fault{Method: "GET", PathPrefix: "/api/msd", Status: 409, Message: "MsdIsBusyError"})
+	_, err := c.MSD(ctxTimeout(t, 700*time.Millisecond))
+	var busy *clienterr.BusyError
+	if !errors.As(err, &busy) || busy.Waited < 500*time.Millisecond || busy.Class != "MsdIsBusyError" {
+		t.Fatalf("busy past the deadline: got %#v", err)
+	}
+}
+
+func TestNonJSONAnswers(t *testing.T) {
+	cases := []struct {
+		status int
+		body   string
+		want   any
+	}{
+		{502, "<html><body>502 Bad Gateway</body></html>", &clienterr.ConnectionError{}},
+		{500, "500 Internal Server Error\n\nServer got itself in trouble", &clienterr.ConnectionError{}},
+		{413, "<html>413 Request Entity Too Large</html>", &clienterr.ValidationError{}},
+		{404, "404: Not Found", &clienterr.ValidationError{}},
+		{200, "", &clienterr.ValidationError{}},
+		{302, "", &clienterr.ValidationError{}},
+	}
+	for _, tc := range cases {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.status == 302 {
+				http.Redirect(w, r, "/login", http.StatusFound)
+				return
+			}
+			w.WriteHeader(tc.status)
+			_, _ = w.Write([]byte(tc.body))
+		}))
+		_, err := client(t, srv.URL, nil).ATX(context.Background())
+		srv.Close()
+		if err == nil || typeName(err) != typeName(tc.want) {
+			t.Errorf("HTTP %d %q: got %T %v", tc.status, tc.body, err, err)
+		}
+	}
+}
+
+// typeName is the bare type name of an error value ("ConnectionError").
+func typeName(v any) string {
+	name := fmt.Sprintf("%T", v)
+	return name[strings.LastIndex(name, ".")+1:]
+}
+
+func TestConnectionRefused(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	_, err := client(t, url, nil).ATX(context.Background())
+	var conn *clienterr.ConnectionError
+	if !errors.As(err, &conn) || conn.Address != url {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+func TestMSDUploadAndErrors(t *testing.T) {
+	k := fake(t, mockhost.KVMDOptions{})
+	c := client(t, k.URL(), nil)
+	ctx := ctxTimeout(t, 10*time.Second)
+	path := filepath.Join(t.TempDir(), "boot.iso")
+	data := []byte(strings.Repeat("rack", 300000))
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.UploadFile(ctx, "boot.iso", path, true)
+	if err != nil || res.Name != "boot.iso" || res.Written != int64(len(data)) {
+		t.Fatalf("upload: %+v %v", res, err)
+	}
+	sum := sha256.Sum256(data)
+	if k.ImageSHA256("boot.iso") != hex.EncodeToString(sum[:]) {
+		t.Fatalf("uploaded bytes differ")
+	}
+	_, err = c.UploadFile(ctx, "boot.iso", path, true)
+	if !Is(err, "MsdImageExistsError") {
+		t.Fatalf("second upload: %v", err)
+	}
+	name := "nope.iso"
+	err = c.SetDriveParams(ctx, DriveParams{Image: &name})
+	var nf *clienterr.NotFoundError
+	if !errors.As(err, &nf) || nf.Class != "MsdUnknownImageError" {
+		t.Fatalf("unknown image: %v", err)
+	}
+	if err := c.SetConnected(ctx, true); !Is(err, "MsdImageNotSelected") {
+		t.Fatalf("connect with no image: %v", err)
+	}
+	iso := "boot.iso"
+	rw := true
+	if err := c.SetDriveParams(ctx, DriveParams{Image: &iso, RW: &rw}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.MSD(ctx)
+	if err != nil || m.SelectedImage() != "boot.iso" || m.Drive.RW {
+		t.Fatalf("rw must be forced off for an .iso: %+v %v", m.Drive, err)
+	}
+	if err := c.SetConnected(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetConnected(ctx, true); !Is(err, "MsdConnectedError") {
+		t.Fatalf("connecting twice: %v", err)
+	}
+}
