@@ -408,4 +408,3 @@ func kvmdBool(s string) (bool, bool) {
 	}
 	return false, false
 }
-

@@ -316,4 +316,3 @@ func Is(err error, class string) bool {
 	}
 	return false
 }
-
