@@ -154,3 +154,5 @@ func TestAccIncusInstance_lifecycle(t *testing.T) {
 func diagRE(pattern string) *regexp.Regexp {
 	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

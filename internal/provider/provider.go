@@ -39,6 +39,8 @@ type providerModel struct {
 	IncusConfigDir types.String       `tfsdk:"incus_config_dir"`
 	DefaultRemote  types.String       `tfsdk:"default_remote"`
 	IncusRemotes   []incusRemoteModel `tfsdk:"incus_remote"`
+	DefaultPiKVM   types.String       `tfsdk:"default_pikvm"`
+	PiKVMs         []pikvmModel       `tfsdk:"pikvm"`
 }
 
 type incusRemoteModel struct {
@@ -53,7 +55,8 @@ type incusRemoteModel struct {
 
 // providerData is what resources and data sources get from Configure.
 type providerData struct {
-	Incus *incus.Client
+	Incus  *incus.Client
+	PiKVMs *pikvmDevices
 }
 
 func (p *rackProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -71,6 +74,10 @@ func (p *rackProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional:    true,
 				Description: "Directory of the incus command line client's configuration, whose remotes (and client certificate) the provider reads so that `incus remote add` users need no HCL. Defaults to `$INCUS_CONF`, then `~/.config/incus`. Remotes declared in `incus_remote` blocks override remotes of the same name.",
 			},
+			"default_pikvm": schema.StringAttribute{
+				Optional:    true,
+				Description: "The PiKVM used by PiKVM resources that name none. Defaults to the only `pikvm` block, or to the device described by the `PIKVM_*` environment variables (named `default`).",
+			},
 			"default_remote": schema.StringAttribute{
 				Optional:    true,
 				Description: "The Incus remote used by resources that name none. Defaults to the only `incus_remote` block when there is exactly one, else the incus client's default remote, else `local` (the local unix socket).",
@@ -78,6 +85,7 @@ func (p *rackProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"pikvm": pikvmBlock(),
 			"incus_remote": schema.ListNestedBlock{
 				Description: "An Incus server the provider can manage: a unix socket or an HTTPS endpoint.",
 				Validators:  []validator.List{listvalidator.UniqueValues()},
@@ -207,7 +215,11 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	tflog.Debug(ctx, "configured Incus remotes", map[string]any{"remotes": client.RemoteNames(), "default": defaultRemote})
-	data := &providerData{Incus: client}
+	devices := configurePiKVMs(cfg, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := &providerData{Incus: client, PiKVMs: devices}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -215,6 +227,7 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newIncusInstanceResource,
+		newPiKVMPowerResource,
 	}
 }
 

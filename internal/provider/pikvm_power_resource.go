@@ -1,0 +1,195 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/pikvm"
+)
+
+var (
+	_ resource.ResourceWithImportState = (*pikvmPowerResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*pikvmPowerResource)(nil)
+)
+
+// pikvmPowerResource is rack_pikvm_power: the desired power state of the
+// machine behind a PiKVM, converged through its ATX board.
+type pikvmPowerResource struct{ pikvmResource }
+
+func newPiKVMPowerResource() resource.Resource { return &pikvmPowerResource{} }
+
+type powerModel struct {
+	ID             types.String   `tfsdk:"id"`
+	PiKVM          types.String   `tfsdk:"pikvm"`
+	State          types.String   `tfsdk:"state"`
+	OffMethod      types.String   `tfsdk:"off_method"`
+	SoftOffTimeout types.String   `tfsdk:"soft_off_timeout"`
+	OnDestroy      types.String   `tfsdk:"on_destroy"`
+	PowerLED       types.Bool     `tfsdk:"power_led"`
+	HDDLED         types.Bool     `tfsdk:"hdd_led"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *pikvmPowerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pikvm_power"
+}
+
+func (r *pikvmPowerResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "The power state of the machine behind a PiKVM. Applying presses the power button through the ATX board only when the power LED differs, then waits until the LED shows the wanted state (kvmd itself never waits for the host). Refresh reads the LED, so a machine switched by hand shows as drift.",
+		Attributes: map[string]schema.Attribute{
+			"id":    schema.StringAttribute{Computed: true, Description: "The PiKVM's name."},
+			"pikvm": pikvmAttribute(),
+			"state": schema.StringAttribute{Required: true, Description: "`on` or `off`.",
+				Validators: []validator.String{stringvalidator.OneOf("on", "off")}},
+			"off_method": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(string(pikvm.OffSoftThenHard)),
+				Description: "How to turn off: `soft` (press power; the OS shuts down), `hard` (long press: cut power), or `soft_then_hard` (soft, then hard after `soft_off_timeout`).",
+				Validators:  []validator.String{stringvalidator.OneOf(string(pikvm.OffSoft), string(pikvm.OffHard), string(pikvm.OffSoftThenHard))}},
+			"soft_off_timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("2m"),
+				Description: "How long a soft off may take before `soft_then_hard` forces it, as a duration.",
+				Validators:  []validator.String{durationValidator{}}},
+			"on_destroy": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("keep"),
+				Description: "What destroying the resource does to the machine: `keep` (leave it as it is) or `off` (turn it off with `off_method`).",
+				Validators:  []validator.String{stringvalidator.OneOf("keep", "off")}},
+			"power_led": schema.BoolAttribute{Computed: true, Description: "The power LED as last read."},
+			"hdd_led":   schema.BoolAttribute{Computed: true, Description: "The disk activity LED as last read."},
+			"timeouts":  timeouts.AttributesAll(ctx),
+		},
+	}
+}
+
+func (r *pikvmPowerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !r.planDevice(ctx, req, resp) || req.State.Raw.IsNull() {
+		return
+	}
+	var plan, state powerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if plan.State.Equal(state.State) {
+		plan.PowerLED, plan.HDDLED = state.PowerLED, state.HDDLED // nothing will be pressed
+	}
+	plan.ID = plan.PiKVM
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// converge presses and waits, then records the LEDs.
+func (r *pikvmPowerResource) converge(ctx context.Context, m *powerModel, timeout time.Duration) error {
+	c, err := r.device(m.PiKVM)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+	soft, _ := time.ParseDuration(m.SoftOffTimeout.ValueString())
+	atx, err := c.SetPower(ctx, m.State.ValueString() == "on", pikvm.OffMethod(m.OffMethod.ValueString()), soft)
+	if atx != nil {
+		m.PowerLED, m.HDDLED = types.BoolValue(atx.LEDs.Power), types.BoolValue(atx.LEDs.HDD)
+	}
+	m.ID, m.PiKVM = types.StringValue(c.Name()), types.StringValue(c.Name())
+	return err
+}
+
+func (r *pikvmPowerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan powerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	timeout, diags := plan.Timeouts.Create(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.converge(ctx, &plan, timeout); err != nil {
+		addError(&resp.Diagnostics, "Unable to Set Machine Power", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *pikvmPowerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan powerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	timeout, diags := plan.Timeouts.Update(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.converge(ctx, &plan, timeout); err != nil {
+		addError(&resp.Diagnostics, "Unable to Set Machine Power", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *pikvmPowerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state powerModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.device(state.PiKVM)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read Machine Power", err)
+		return
+	}
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+	atx, err := c.ATX(ctx)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read Machine Power", err)
+		return
+	}
+	state.State = types.StringValue(map[bool]string{true: "on", false: "off"}[atx.LEDs.Power])
+	state.PowerLED, state.HDDLED = types.BoolValue(atx.LEDs.Power), types.BoolValue(atx.LEDs.HDD)
+	state.ID, state.PiKVM = types.StringValue(c.Name()), types.StringValue(c.Name())
+	if state.OffMethod.IsNull() {
+		state.OffMethod = types.StringValue(string(pikvm.OffSoftThenHard))
+	}
+	if state.SoftOffTimeout.IsNull() {
+		state.SoftOffTimeout = types.StringValue("2m")
+	}
+	if state.OnDestroy.IsNull() {
+		state.OnDestroy = types.StringValue("keep")
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *pikvmPowerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state powerModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	timeout, diags := state.Timeouts.Delete(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != "off" {
+		return // keep: the machine stays as it is
+	}
+	state.State = types.StringValue("off")
+	if err := r.converge(ctx, &state, timeout); err != nil {
+		addError(&resp.Diagnostics, "Unable to Turn the Machine Off", err)
+	}
+}
+
+func (r *pikvmPowerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	device, rest := splitPiKVMImportID(req.ID)
+	if device == "" {
+		device = rest
+	}
+	if r.data != nil {
+		if _, err := r.data.PiKVMs.client(device); err != nil {
+			addError(&resp.Diagnostics, "Cannot Import Machine Power", fmt.Errorf("import ID %q: %w", req.ID, err))
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pikvm"), device)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), device)...)
+}
