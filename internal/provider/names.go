@@ -31,3 +31,6 @@ func parseIncusImportID(id string) (remote, project, name string, err error) {
 	}
 	return remote, project, rest, nil
 }
+
+// imageNameRE is a plain file name, as kvmd keeps it unchanged.
+var imageNameRE = regexp.MustCompile(`^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,254}$`)

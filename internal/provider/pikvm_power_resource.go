@@ -74,7 +74,7 @@ func (r *pikvmPowerResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	var plan, state powerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...) // planDevice filled in pikvm
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if plan.State.Equal(state.State) {
 		plan.PowerLED, plan.HDDLED = state.PowerLED, state.HDDLED // nothing will be pressed

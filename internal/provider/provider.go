@@ -228,6 +228,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newIncusInstanceResource,
 		newPiKVMPowerResource,
+		newPiKVMMSDImageResource,
 	}
 }
 

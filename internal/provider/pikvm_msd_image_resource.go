@@ -1,0 +1,343 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/pikvm"
+)
+
+var (
+	_ resource.ResourceWithImportState = (*pikvmMSDImageResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*pikvmMSDImageResource)(nil)
+)
+
+// pikvmMSDImageResource is rack_pikvm_msd_image: an image file uploaded to a
+// PiKVM's virtual media storage.
+type pikvmMSDImageResource struct{ pikvmResource }
+
+func newPiKVMMSDImageResource() resource.Resource { return &pikvmMSDImageResource{} }
+
+type msdImageModel struct {
+	ID            types.String   `tfsdk:"id"`
+	PiKVM         types.String   `tfsdk:"pikvm"`
+	Name          types.String   `tfsdk:"name"`
+	Source        types.String   `tfsdk:"source"`
+	ContentSHA256 types.String   `tfsdk:"content_sha256"`
+	Size          types.Int64    `tfsdk:"size"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+}
+
+// sourceStamp is kept in private state: when the source file's size and
+// modification time are unchanged, its hash is not computed again.
+type sourceStamp struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	MTime  int64  `json:"mtime"`
+	SHA256 string `json:"sha256"`
+}
+
+const sourceStampKey = "source_stamp"
+
+func (r *pikvmMSDImageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pikvm_msd_image"
+}
+
+func (r *pikvmMSDImageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "An image (an installer ISO, a disk image) in a PiKVM's virtual media storage, uploaded from a local file. The upload streams the file, so multi-GiB images need no memory. kvmd keeps no checksum, so the provider hashes the file (SHA-256) and replaces the image when the file's content changes.",
+		Attributes: map[string]schema.Attribute{
+			"id":    schema.StringAttribute{Computed: true, Description: "`pikvm:name`.", PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"pikvm": pikvmAttribute(),
+			"name": schema.StringAttribute{Required: true,
+				Description:   "Image name in the storage, such as `debian-12.iso`. Names ending in `.iso` are always read-only. Changing it replaces the image.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(imageNameRE, "must be a plain file name (no '/', not starting with '.')")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"source": schema.StringAttribute{Required: true,
+				Description: "Path of the local file to upload. Moving the file does not replace the image; changing its content does."},
+			"content_sha256": schema.StringAttribute{Computed: true,
+				Description: "SHA-256 of the uploaded content; a new value replaces the image. After an import it is taken from the source file when the sizes match."},
+			"size":     schema.Int64Attribute{Computed: true, Description: "Size in bytes, as kvmd reports it."},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+		},
+	}
+}
+
+func (r *pikvmMSDImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !r.planDevice(ctx, req, resp) {
+		return
+	}
+	var plan msdImageModel
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...) // planDevice filled in pikvm
+	if plan.Source.IsUnknown() || resp.Diagnostics.HasError() {
+		return
+	}
+	var state *msdImageModel
+	if !req.State.Raw.IsNull() {
+		state = &msdImageModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	var stamp sourceStamp
+	if raw, d := req.Private.GetKey(ctx, sourceStampKey); !d.HasError() && raw != nil {
+		_ = json.Unmarshal(raw, &stamp)
+	}
+	sum, size, err := hashSource(plan.Source.ValueString(), stamp)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("source"), "Cannot Read the Image Source",
+			fmt.Sprintf("The file to upload cannot be read: %s", err))
+		return
+	}
+	plan.ContentSHA256 = types.StringValue(sum)
+	if state == nil {
+		plan.Size = types.Int64Value(size)
+	} else {
+		plan.Size = state.Size
+		switch {
+		case state.ContentSHA256.ValueString() == "" && state.Size.ValueInt64() == size:
+			// Imported: kvmd has no checksum to compare and the sizes agree,
+			// so keep the image (and the empty hash, so the plan stays empty;
+			// the hash is recorded at the next replacement).
+			plan.ContentSHA256 = state.ContentSHA256
+		case state.ContentSHA256.ValueString() != sum:
+			plan.Size = types.Int64Value(size)
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("content_sha256"))
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// hashSource hashes the file unless its size and mtime match the stamp.
+func hashSource(path string, stamp sourceStamp) (string, int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", 0, err
+	}
+	if st.IsDir() {
+		return "", 0, fmt.Errorf("%s is a directory", path)
+	}
+	if stamp.SHA256 != "" && stamp.Size == st.Size() && stamp.MTime == st.ModTime().UnixNano() {
+		return stamp.SHA256, st.Size(), nil
+	}
+	return pikvm.FileSHA256(path)
+}
+
+func stampOf(path, sum string) []byte {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	b, _ := json.Marshal(sourceStamp{Path: path, Size: st.Size(), MTime: st.ModTime().UnixNano(), SHA256: sum})
+	return b
+}
+
+func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan msdImageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	timeout, diags := plan.Timeouts.Create(ctx, 60*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.device(plan.PiKVM)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Upload MSD Image", err)
+		return
+	}
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// Hash what is actually sent: the file may have changed since the plan.
+	sum, _, err := pikvm.FileSHA256(plan.Source.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("source"), "Cannot Read the Image Source", err.Error())
+		return
+	}
+	res, err := c.UploadFile(ctx, plan.Name.ValueString(), plan.Source.ValueString(), true)
+	if err != nil {
+		detail := errorDetail(err)
+		if cleaned := r.removeIncomplete(context.WithoutCancel(ctx), c, plan.Name.ValueString()); cleaned != "" {
+			detail += "\n\n" + cleaned
+		}
+		resp.Diagnostics.AddError("Unable to Upload MSD Image", detail)
+		return
+	}
+	if res.Name != plan.Name.ValueString() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "kvmd Renamed the Image",
+			fmt.Sprintf("kvmd stored the image as %q instead of %q; use that name.", res.Name, plan.Name.ValueString()))
+	}
+	plan.Name = types.StringValue(res.Name)
+	plan.ContentSHA256 = types.StringValue(sum)
+	plan.Size = types.Int64Value(res.Size)
+	plan.ID = types.StringValue(c.Name() + ":" + res.Name)
+	plan.PiKVM = types.StringValue(c.Name())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sourceStampKey, stampOf(plan.Source.ValueString(), sum))...)
+}
+
+// removeIncomplete deletes what a broken upload left behind (kvmd's
+// remove_incomplete does it when it notices; this covers when it did not)
+// and says what it did.
+func (r *pikvmMSDImageResource) removeIncomplete(ctx context.Context, c *pikvm.Client, name string) string {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	m, err := c.MSD(ctx)
+	if err != nil || m.Storage == nil {
+		return ""
+	}
+	img, ok := m.Storage.Images[name]
+	if !ok || img.Complete {
+		return ""
+	}
+	if err := c.RemoveImage(ctx, name); err != nil {
+		return fmt.Sprintf("The upload left an incomplete image %q that could not be removed: %s", name, err)
+	}
+	return fmt.Sprintf("The incomplete image %q that the upload left was removed.", name)
+}
+
+func (r *pikvmMSDImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state msdImageModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.device(state.PiKVM)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read MSD Image", err)
+		return
+	}
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+	m, err := c.MSD(ctx)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read MSD Image", err)
+		return
+	}
+	if m.Storage == nil {
+		addError(&resp.Diagnostics, "Unable to Read MSD Image", msdUnavailable(c, m))
+		return
+	}
+	img, ok := m.Storage.Images[state.Name.ValueString()]
+	if !ok {
+		resp.Diagnostics.AddWarning("MSD Image Removed From State",
+			fmt.Sprintf("Image %q is no longer in the storage of PiKVM %q; it was removed from state and will be uploaded again on the next apply.", state.Name.ValueString(), c.Name()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.Size = types.Int64Value(img.Size)
+	if !img.Complete {
+		// A broken upload: its content is not what was hashed.
+		state.ContentSHA256 = types.StringValue("incomplete")
+	}
+	state.PiKVM = types.StringValue(c.Name())
+	state.ID = types.StringValue(c.Name() + ":" + state.Name.ValueString())
+	if state.ContentSHA256.IsNull() {
+		state.ContentSHA256 = types.StringValue("") // imported: kvmd keeps no checksum
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only ever changes where the source file lives.
+func (r *pikvmMSDImageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan msdImageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sourceStampKey, stampOf(plan.Source.ValueString(), plan.ContentSHA256.ValueString()))...)
+}
+
+func (r *pikvmMSDImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state msdImageModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	timeout, diags := state.Timeouts.Delete(ctx, 5*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.device(state.PiKVM)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Remove MSD Image", err)
+		return
+	}
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+	name := state.Name.ValueString()
+	m, err := c.MSD(ctx)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Remove MSD Image", err)
+		return
+	}
+	// kvmd removes nothing while the drive is connected: disconnect it if it
+	// holds this image (the host loses the medium, which is what removing it means).
+	if m.Connected() && m.SelectedImage() == name {
+		if err := c.SetConnected(ctx, false); err != nil && !pikvm.Is(err, "MsdDisconnectedError") {
+			addError(&resp.Diagnostics, "Unable to Disconnect the MSD Drive Before Removing the Image", err)
+			return
+		}
+	}
+	err = c.RemoveImage(ctx, name)
+	var nf *clienterr.NotFoundError
+	if err != nil && !errors.As(err, &nf) {
+		addError(&resp.Diagnostics, "Unable to Remove MSD Image", err)
+	}
+}
+
+func (r *pikvmMSDImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	// [pikvm:]name[@source]: the source path cannot be read from the
+	// device, so it may ride along in the ID to make the import complete.
+	id, source, _ := strings.Cut(req.ID, "@")
+	device, name := splitPiKVMImportID(id)
+	if name == "" || strings.Contains(name, "/") {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is not an image import ID: use [pikvm:]image-name[@source-path], for example kvm1:debian-12.iso@/isos/debian-12.iso.", req.ID))
+		return
+	}
+	if source != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("source"), source)...)
+	}
+	if r.data != nil {
+		c, err := r.data.PiKVMs.client(device)
+		if err != nil {
+			addError(&resp.Diagnostics, "Cannot Import MSD Image", err)
+			return
+		}
+		m, err := c.MSD(ctx)
+		if err == nil && m.Storage != nil {
+			if _, ok := m.Storage.Images[name]; !ok {
+				err = &clienterr.NotFoundError{Info: clienterr.Info{Object: fmt.Sprintf("image %q of PiKVM %q", name, c.Name())}}
+			}
+		}
+		if err != nil {
+			addError(&resp.Diagnostics, "Cannot Import MSD Image", err)
+			return
+		}
+		device = c.Name()
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pikvm"), device)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+}
+
+// msdUnavailable explains why the MSD has no storage to show.
+func msdUnavailable(c *pikvm.Client, m *pikvm.MSD) error {
+	msg := "the MSD is offline (kvmd cannot see its storage)"
+	class := "MsdOfflineError"
+	if !m.Enabled {
+		msg, class = "the MSD is disabled on this PiKVM", "MsdDisabledError"
+	}
+	return &clienterr.ValidationError{Info: clienterr.Info{Object: fmt.Sprintf("the MSD of PiKVM %q", c.Name()), Class: class, Message: msg}}
+}
