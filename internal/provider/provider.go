@@ -229,6 +229,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		newIncusInstanceResource,
 		newPiKVMPowerResource,
 		newPiKVMMSDImageResource,
+		newPiKVMMSDDriveResource,
 	}
 }
 

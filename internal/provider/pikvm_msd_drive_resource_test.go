@@ -1,0 +1,148 @@
+package provider_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/rackform/terraform-provider-rack/internal/acctest"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
+)
+
+const driveAddr = "rack_pikvm_msd_drive.test"
+
+func driveConfig(k *acctest.KVMDHost, dir, body string) string {
+	return k.ProviderConfig("") + fmt.Sprintf(`
+resource "rack_pikvm_msd_image" "iso" {
+  name   = "installer.iso"
+  source = %q
+}
+
+resource "rack_pikvm_msd_image" "flash" {
+  name   = "flash.img"
+  source = %q
+}
+
+resource "rack_pikvm_msd_drive" "test" {
+%s
+}
+`, filepath.Join(dir, "installer.iso"), filepath.Join(dir, "flash.img"), body)
+}
+
+func TestAccPiKVMMSDDrive_lifecycle(t *testing.T) {
+	acctest.PreCheck(t)
+	k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "installer.iso"), strings.Repeat("iso", 1000))
+	writeFile(t, filepath.Join(dir, "flash.img"), strings.Repeat("img", 1000))
+	check := func(attr string, v knownvalue.Check) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(driveAddr, tfjsonpath.New(attr), v)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{ // insert the ISO as a CD-ROM and connect it; rw asked for but forced off
+				Config: driveConfig(k, dir, `  image = rack_pikvm_msd_image.iso.name
+  rw    = true`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					check("image", knownvalue.StringExact("installer.iso")),
+					check("connected", knownvalue.Bool(true)),
+					check("cdrom", knownvalue.Bool(true)),
+					check("rw", knownvalue.Bool(true)),
+					check("effective_rw", knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config: driveConfig(k, dir, `  image = rack_pikvm_msd_image.iso.name
+  rw    = true`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ // swap to a writable flash image: disconnect, set, connect
+				Config: driveConfig(k, dir, `  image = rack_pikvm_msd_image.flash.name
+  cdrom = false
+  rw    = true`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					check("image", knownvalue.StringExact("flash.img")),
+					check("effective_rw", knownvalue.Bool(true)),
+					check("connected", knownvalue.Bool(true)),
+				},
+			},
+			{ // disconnected by hand: drift, reconnected
+				PreConfig: func() { mustDisconnect(t, k) },
+				Config: driveConfig(k, dir, `  image = rack_pikvm_msd_image.flash.name
+  cdrom = false
+  rw    = true`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(driveAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{check("connected", knownvalue.Bool(true))},
+			},
+			{
+				ResourceName:    driveAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "kvm1",
+				Config: driveConfig(k, dir, `  image = rack_pikvm_msd_image.flash.name
+  cdrom = false
+  rw    = true`),
+			},
+			{ // eject: no image, so not connected
+				Config: driveConfig(k, dir, ``),
+				ConfigStateChecks: []statecheck.StateCheck{
+					check("image", knownvalue.Null()),
+					check("connected", knownvalue.Bool(false)),
+				},
+			},
+		},
+	})
+}
+
+func mustDisconnect(t *testing.T, k *acctest.KVMDHost) {
+	t.Helper()
+	c := pikvmClient(t, k)
+	if err := c.SetConnected(t.Context(), false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAccPiKVMMSDDrive_errors(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Run("connectedWithoutImage", func(t *testing.T) {
+		k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      k.ProviderConfig("") + "resource \"rack_pikvm_msd_drive\" \"test\" {\n  connected = true\n}\n",
+				PlanOnly:    true,
+				ExpectError: diagRE(`Nothing to Connect.*needs an image`),
+			}},
+		})
+	})
+	t.Run("unknownImage", func(t *testing.T) {
+		k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      k.ProviderConfig("") + "resource \"rack_pikvm_msd_drive\" \"test\" {\n  image = \"nope.iso\"\n}\n",
+				ExpectError: diagRE(`Unable to Set Up the MSD Drive.*was not found.*MsdUnknownImageError: The image is not found in the storage`),
+			}},
+		})
+	})
+	t.Run("offline", func(t *testing.T) {
+		k := acctest.StartKVMD(t, mockhost.KVMDOptions{MSDOffline: true})
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      k.ProviderConfig("") + "resource \"rack_pikvm_msd_drive\" \"test\" {\n  image = \"x.iso\"\n}\n",
+				ExpectError: diagRE(`Unable to Set Up the MSD Drive.*MsdOfflineError.*offline`),
+			}},
+		})
+	})
+}
