@@ -87,6 +87,7 @@ type gpioChannel struct {
 	pulse     bool
 	state     bool
 	busyUntil time.Time
+	pulses    int
 }
 
 var kvmdUserRE = regexp.MustCompile(`^[a-z_]([a-z0-9@._-]*[a-z0-9_-])?$`)
@@ -189,6 +190,16 @@ func (k *KVMD) SetMSDOffline(offline bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.opts.MSDOffline = offline
+}
+
+// Pulses counts the pulses a channel has been sent.
+func (k *KVMD) Pulses(channel string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if ch, ok := k.gpio[channel]; ok {
+		return ch.pulses
+	}
+	return 0
 }
 
 // SetGPIO sets a channel's state out of band.

@@ -15,10 +15,12 @@ func (k *KVMD) gpioGet(w http.ResponseWriter) {
 	outputs, states := map[string]any{}, map[string]any{}
 	now := time.Now()
 	for name, ch := range k.gpio {
-		outputs[name] = map[string]any{
-			"switch": !ch.pulse,
-			"pulse":  map[string]any{"delay": k.opts.GPIOPulseTime.Seconds(), "min_delay": 0.1, "max_delay": 10.0},
+		// As kvmd's scheme: a pulse delay of 0 means the channel cannot pulse.
+		pulse := map[string]any{"delay": 0.0, "min_delay": 0.0, "max_delay": 0.0}
+		if ch.pulse {
+			pulse = map[string]any{"delay": k.opts.GPIOPulseTime.Seconds(), "min_delay": 0.1, "max_delay": 10.0}
 		}
+		outputs[name] = map[string]any{"switch": !ch.pulse, "pulse": pulse}
 		busy := now.Before(ch.busyUntil)
 		states[name] = map[string]any{"online": true, "state": ch.state && !busy, "busy": busy}
 	}
@@ -94,6 +96,7 @@ func (k *KVMD) gpioPulse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch.busyUntil = time.Now().Add(delay)
+	ch.pulses++
 	k.mu.Unlock()
 	if wait, _ := kvmdBool(r.URL.Query().Get("wait")); wait {
 		time.Sleep(delay)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
 )
 
 // ATX is GET /api/atx.
@@ -289,4 +291,27 @@ func boolParam(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// SettledOutput reads an output channel's state, waiting (within ctx) for
+// the channel to stop being busy: kvmd reports false for a busy channel.
+func (c *Client) SettledOutput(ctx context.Context, channel string) (state, exists bool, err error) {
+	for {
+		g, err := c.GPIO(ctx)
+		if err != nil {
+			return false, false, err
+		}
+		st, ok := g.State.Outputs[channel]
+		if _, inScheme := g.Model.Scheme.Outputs[channel]; !inScheme || !ok {
+			return false, false, nil
+		}
+		if !st.Busy {
+			return st.State, true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, true, &clienterr.BusyError{Info: clienterr.Info{Object: c.object("GPIO channel " + strconv.Quote(channel)), Class: "GpioChannelIsBusyError"}}
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

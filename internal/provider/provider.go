@@ -230,6 +230,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		newPiKVMPowerResource,
 		newPiKVMMSDImageResource,
 		newPiKVMMSDDriveResource,
+		newPiKVMGPIOOutputResource,
 	}
 }
 
