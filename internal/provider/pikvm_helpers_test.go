@@ -16,3 +16,13 @@ func pikvmClient(t *testing.T, k *acctest.KVMDHost) *pikvm.Client {
 	}
 	return c
 }
+
+// pikvmClientTOTP is pikvmClient for a device with two-factor on.
+func pikvmClientTOTP(t *testing.T, k *acctest.KVMDHost, secret string) *pikvm.Client {
+	t.Helper()
+	c, err := pikvm.New(pikvm.Device{Name: "oob", URL: k.Fake.URL(), Username: "admin", Password: k.Password, TOTPSecret: secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -237,6 +237,10 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newIncusInstanceDataSource,
+		newPiKVMDeviceDataSource,
+		newPiKVMPowerDataSource,
+		newPiKVMMSDDataSource,
+		newPiKVMGPIODataSource,
 	}
 }
 
