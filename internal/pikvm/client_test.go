@@ -80,7 +80,7 @@ func TestNoCredentialsIs401(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	if resp.StatusCode != 401 {
+	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("no credentials: HTTP %d, want 401", resp.StatusCode)
 	}
 	open := fake(t, mockhost.KVMDOptions{AuthDisabled: true})
