@@ -11,10 +11,12 @@ go build -o "$work/bin/terraform-provider-rack" .
 go build -o "$work/bin/mockhost" ./internal/mockhost/cmd/mockhost
 
 socket=$(mktemp -u /tmp/rack-demo-XXXXXX.sock)
-"$work/bin/mockhost" -incus-socket "$socket" -operation-delay 100ms &
+port=$(( 20000 + RANDOM % 20000 ))
+"$work/bin/mockhost" -incus-socket "$socket" -operation-delay 100ms -kvmd-addr "127.0.0.1:$port" -boot-delay 2s &
 mock=$!
 trap 'kill $mock 2>/dev/null || true; rm -f "$socket"' EXIT
 for _ in $(seq 50); do [ -S "$socket" ] && break; sleep 0.1; done
+head -c 32M /dev/urandom > "$work/installer.iso"
 
 cat > "$work/dev.tfrc" <<TFRC
 provider_installation {
@@ -25,7 +27,10 @@ provider_installation {
 }
 TFRC
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1
-tf() { terraform -chdir=examples/demo "$@" -var "incus_socket=$socket" -state="$work/terraform.tfstate"; }
+tf() {
+  terraform -chdir=examples/demo "$@" -var "incus_socket=$socket" -var "pikvm_url=http://127.0.0.1:$port" \
+    -var "installer=$work/installer.iso" -state="$work/terraform.tfstate"
+}
 
 echo "==> terraform apply"
 tf apply -auto-approve -no-color

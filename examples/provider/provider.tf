@@ -21,3 +21,30 @@ provider "rack" {
     project            = "homelab"
   }
 }
+
+# PiKVM devices, one block each. Resources pick one with `pikvm = "name"`.
+# With no pikvm block, PIKVM_URL, PIKVM_USERNAME, PIKVM_PASSWORD and
+# PIKVM_TOTP_SECRET describe a device named "default".
+provider "rack" {
+  alias         = "rack2"
+  default_pikvm = "node1"
+
+  pikvm {
+    name           = "node1"
+    url            = "https://pikvm-node1.lan"
+    username       = "admin"
+    password       = var.pikvm_password
+    totp_secret    = var.pikvm_totp_secret
+    ca_certificate = file("pikvm-ca.pem")
+  }
+}
+
+variable "pikvm_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "pikvm_totp_secret" {
+  type      = string
+  sensitive = true
+}
