@@ -2,6 +2,9 @@ package pikvm
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -116,12 +119,14 @@ type UploadResult struct {
 	Name    string `json:"name"` // kvmd may have sanitised the name: use this one
 	Size    int64  `json:"size"`
 	Written int64  `json:"written"`
+	// SHA256 is of the bytes sent, hashed while streaming (kvmd keeps no checksum).
+	SHA256 string `json:"-"`
 }
 
 // UploadFile streams a local file to the MSD storage as image name
-// (POST /api/msd/write, raw body with Content-Length). It never holds the
-// file in memory, so multi-GiB ISOs work. removeIncomplete asks kvmd to drop
-// the image if the upload breaks off.
+// (POST /api/msd/write, raw body with Content-Length), hashing it on the way.
+// It never holds the file in memory, so multi-GiB ISOs work. removeIncomplete
+// asks kvmd to drop the image if the upload breaks off.
 func (c *Client) UploadFile(ctx context.Context, name, path string, removeIncomplete bool) (*UploadResult, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -134,12 +139,26 @@ func (c *Client) UploadFile(ctx context.Context, name, path string, removeIncomp
 	var out struct {
 		Image UploadResult `json:"image"`
 	}
+	var hash hash.Hash
 	err = c.call(ctx, request{
 		method: http.MethodPost, route: "/msd/write", what: "the MSD", query: q,
-		body:          func() (io.ReadCloser, error) { return os.Open(path) },
+		body: func() (io.ReadCloser, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, err
+			}
+			hash = sha256.New() // afresh for each attempt
+			return struct {
+				io.Reader
+				io.Closer
+			}{io.TeeReader(f, hash), f}, nil
+		},
 		contentLength: st.Size(),
 		retryBusy:     true, // kvmd refuses a busy write before reading the body
 	}, &out)
+	if err == nil {
+		out.Image.SHA256 = hex.EncodeToString(hash.Sum(nil))
+	}
 	return &out.Image, err
 }
 

@@ -162,12 +162,6 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	// Hash what is actually sent: the file may have changed since the plan.
-	sum, _, err := pikvm.FileSHA256(plan.Source.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("source"), "Cannot Read the Image Source", err.Error())
-		return
-	}
 	res, err := c.UploadFile(ctx, plan.Name.ValueString(), plan.Source.ValueString(), true)
 	if err != nil {
 		detail := errorDetail(err)
@@ -180,6 +174,18 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 	if res.Name != plan.Name.ValueString() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "kvmd Renamed the Image",
 			fmt.Sprintf("kvmd stored the image as %q instead of %q; use that name.", res.Name, plan.Name.ValueString()))
+	}
+	// The hash of what was actually sent (computed while streaming, so the
+	// file is read once): the file may have changed since the plan.
+	sum := res.SHA256
+	if planned := plan.ContentSHA256.ValueString(); !plan.ContentSHA256.IsUnknown() && planned != sum {
+		// Not what was planned: take it back rather than record a surprise.
+		detail := fmt.Sprintf("The file had SHA-256 %s at plan time but %s when it was uploaded. Plan and apply again.", planned, sum)
+		if err := c.RemoveImage(context.WithoutCancel(ctx), res.Name); err != nil {
+			detail += fmt.Sprintf("\n\nThe uploaded image %q could not be removed: %s", res.Name, err)
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("source"), "Image Source Changed During Apply", detail)
+		return
 	}
 	plan.Name = types.StringValue(res.Name)
 	plan.ContentSHA256 = types.StringValue(sum)
