@@ -19,10 +19,21 @@ type KVMDHost struct {
 // in opts (default "admin").
 func StartKVMD(t *testing.T, opts mockhost.KVMDOptions) *KVMDHost {
 	t.Helper()
+	return startKVMD(t, opts, mockhost.StartKVMD)
+}
+
+// StartKVMDTLS is StartKVMD over HTTPS with a self-signed certificate.
+func StartKVMDTLS(t *testing.T, opts mockhost.KVMDOptions) *KVMDHost {
+	t.Helper()
+	return startKVMD(t, opts, mockhost.StartKVMDTLS)
+}
+
+func startKVMD(t *testing.T, opts mockhost.KVMDOptions, start func(string, mockhost.KVMDOptions) (*mockhost.KVMD, error)) *KVMDHost {
+	t.Helper()
 	if opts.Users == nil {
 		opts.Users = map[string]string{"admin": "admin"}
 	}
-	k, err := mockhost.StartKVMD("127.0.0.1:0", opts)
+	k, err := start("127.0.0.1:0", opts)
 	if err != nil {
 		t.Fatalf("starting fake kvmd: %v", err)
 	}

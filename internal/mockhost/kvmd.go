@@ -2,6 +2,7 @@ package mockhost
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -47,6 +48,7 @@ type KVMD struct {
 	opts     KVMDOptions
 	server   *http.Server
 	url      string
+	certPEM  string
 	faults   faults
 	requests atomic.Int64
 
@@ -93,9 +95,22 @@ type gpioChannel struct {
 var kvmdUserRE = regexp.MustCompile(`^[a-z_]([a-z0-9@._-]*[a-z0-9_-])?$`)
 
 // StartKVMD serves a fake kvmd over plain HTTP on a loopback address such as
-// "127.0.0.1:0". (kvmd sits behind nginx's HTTPS; the client's TLS settings
-// are tested against the Incus fake's TLS listener.)
+// "127.0.0.1:0". StartKVMDTLS serves it over HTTPS, as nginx does in front of
+// the real one.
 func StartKVMD(addr string, opts KVMDOptions) (*KVMD, error) {
+	return startKVMD(addr, opts, false)
+}
+
+// StartKVMDTLS serves the fake over HTTPS with a fresh self-signed
+// certificate (see CertificatePEM), like a PiKVM out of the box.
+func StartKVMDTLS(addr string, opts KVMDOptions) (*KVMD, error) {
+	return startKVMD(addr, opts, true)
+}
+
+// CertificatePEM is the fake's TLS certificate ("" over plain HTTP).
+func (k *KVMD) CertificatePEM() string { return k.certPEM }
+
+func startKVMD(addr string, opts KVMDOptions, useTLS bool) (*KVMD, error) {
 	if opts.Users == nil {
 		opts.Users = map[string]string{"admin": "admin"}
 	}
@@ -134,7 +149,23 @@ func StartKVMD(addr string, opts KVMDOptions) (*KVMD, error) {
 		k.gpio[ch] = &gpioChannel{pulse: true}
 	}
 	k.server = &http.Server{Handler: k, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = k.server.Serve(l) }()
+	if !useTLS {
+		go func() { _ = k.server.Serve(l) }()
+		return k, nil
+	}
+	certPEM, keyPEM, err := SelfSignedCertificate("pikvm")
+	if err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	pair, err := tls.X509KeyPair([]byte(certPEM), []byte(keyPEM))
+	if err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	k.certPEM, k.url = certPEM, "https://"+l.Addr().String()
+	k.server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	go func() { _ = k.server.ServeTLS(l, "", "") }()
 	return k, nil
 }
 

@@ -209,3 +209,54 @@ func TestMSDUploadAndErrors(t *testing.T) {
 		t.Fatalf("connecting twice: %v", err)
 	}
 }
+
+func TestTLS(t *testing.T) {
+	k, err := mockhost.StartKVMDTLS("127.0.0.1:0", mockhost.KVMDOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k.Close() })
+	if _, err := client(t, k.URL(), func(d *Device) { d.CACertificate = k.CertificatePEM() }).ATX(context.Background()); err != nil {
+		t.Fatalf("with the device's certificate as CA: %v", err)
+	}
+	if _, err := client(t, k.URL(), func(d *Device) { d.Insecure = true }).ATX(context.Background()); err != nil {
+		t.Fatalf("insecure: %v", err)
+	}
+	_, err = client(t, k.URL(), nil).ATX(context.Background())
+	var conn *clienterr.ConnectionError
+	if !errors.As(err, &conn) || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("self-signed without CA: got %v", err)
+	}
+}
+
+// A TOTP code that goes stale between sending and checking (a 30 s step
+// boundary) gets one retry with the new code.
+func TestTOTPRetryAtStepBoundary(t *testing.T) {
+	key, _ := totp.Generate(totp.GenerateOpts{Issuer: "rack", AccountName: "admin"})
+	boundary := time.Unix(1_800_000_000, 0) // a multiple of 30 s
+	later, _ := totp.GenerateCode(key.Secret(), boundary.Add(time.Second))
+	attempts := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		attempts++
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("X-KVMD-Passwd") != "admin"+later {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"ok": false, "result": {"error": "ForbiddenError", "error_msg": "Forbidden"}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"ok": true, "result": {"enabled": true, "busy": false, "leds": {"power": true, "hdd": false}}}`))
+	}))
+	defer srv.Close()
+	c := client(t, srv.URL, func(d *Device) { d.TOTPSecret = key.Secret() })
+	calls := 0
+	c.now = func() time.Time {
+		calls++
+		if calls <= 2 { // the call's start time, then the first code sent
+			return boundary.Add(-10 * time.Millisecond)
+		}
+		return boundary.Add(time.Second)
+	}
+	if _, err := c.ATX(context.Background()); err != nil || attempts != 2 {
+		t.Fatalf("err=%v attempts=%d, want success on the second attempt", err, attempts)
+	}
+}

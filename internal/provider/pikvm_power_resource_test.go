@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 	"time"
@@ -134,6 +135,38 @@ func TestAccPiKVMPower_errors(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config:      powerConfig(k, `  state = "on"`),
 				ExpectError: diagRE(`refused access to ATX of PiKVM "kvm1".*ForbiddenError.*check username, password and, with two-factor on, totp_secret`),
+			}},
+		})
+	})
+	t.Run("wrongTOTP", func(t *testing.T) {
+		opts := fastHost()
+		opts.TOTPSecret = "JBSWY3DPEHPK3PXP"
+		k := acctest.StartKVMD(t, opts)
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      powerConfig(k, `  state = "on"`) + "",
+				ExpectError: diagRE(`refused access to ATX of PiKVM "kvm1".*totp_secret and this machine's clock`),
+			}, {
+				Config:      k.ProviderConfig(`totp_secret = "JBSWY3DPEHPK3PXQ"`) + "resource \"rack_pikvm_power\" \"test\" {\n  state = \"on\"\n}\n",
+				ExpectError: diagRE(`refused access to ATX of PiKVM "kvm1"`),
+			}, {
+				Config: k.ProviderConfig(`totp_secret = "JBSWY3DPEHPK3PXP"`) + "resource \"rack_pikvm_power\" \"test\" {\n  state = \"on\"\n}\n",
+				Check:  ledIs(k, true),
+			}},
+		})
+	})
+	t.Run("tls", func(t *testing.T) {
+		k := acctest.StartKVMDTLS(t, fastHost())
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      powerConfig(k, `  state = "on"`),
+				ExpectError: diagRE(`Could not talk to https://127.0.0.1:\d+.*certificate`),
+			}, {
+				Config: k.ProviderConfig(fmt.Sprintf("ca_certificate = %q", k.Fake.CertificatePEM())) +
+					"resource \"rack_pikvm_power\" \"test\" {\n  state = \"on\"\n}\n",
+				Check: ledIs(k, true),
 			}},
 		})
 	})
