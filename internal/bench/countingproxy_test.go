@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -30,6 +32,7 @@ func startCountingProxy(b *testing.B, target, socket string) *countingProxy {
 	p := &countingProxy{socket: socket}
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: "incus"})
 	rp.FlushInterval = -1
+	rp.ErrorLog = log.New(io.Discard, "", 0) // a client hanging up on a long wait is not news
 	rp.Transport = &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
