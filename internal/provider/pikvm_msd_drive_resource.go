@@ -8,11 +8,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
@@ -168,33 +170,32 @@ func (r *pikvmMSDDriveResource) readInto(ctx context.Context, c *pikvm.Client, m
 }
 
 func (r *pikvmMSDDriveResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan msdDriveModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Create(ctx, 5*time.Minute)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := r.apply(ctx, &plan, timeout); err != nil {
-		addError(&resp.Diagnostics, "Unable to Set Up the MSD Drive", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Unable to Set Up the MSD Drive", func(m msdDriveModel) (time.Duration, diag.Diagnostics) {
+		return m.Timeouts.Create(ctx, 5*time.Minute)
+	})
 }
 
 func (r *pikvmMSDDriveResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Unable to Change the MSD Drive", func(m msdDriveModel) (time.Duration, diag.Diagnostics) {
+		return m.Timeouts.Update(ctx, 5*time.Minute)
+	})
+}
+
+// applyPlan brings the drive to the plan and records it: Create and Update alike.
+func (r *pikvmMSDDriveResource) applyPlan(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	summary string, timeout func(msdDriveModel) (time.Duration, diag.Diagnostics)) {
 	var plan msdDriveModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Update(ctx, 5*time.Minute)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(planned.Get(ctx, &plan)...)
+	d, tdiags := timeout(plan)
+	diags.Append(tdiags...)
+	if diags.HasError() {
 		return
 	}
-	if err := r.apply(ctx, &plan, timeout); err != nil {
-		addError(&resp.Diagnostics, "Unable to Change the MSD Drive", err)
+	if err := r.apply(ctx, &plan, d); err != nil {
+		addError(diags, summary, err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *pikvmMSDDriveResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -7,11 +7,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
@@ -101,33 +103,32 @@ func (r *pikvmPowerResource) converge(ctx context.Context, m *powerModel, timeou
 }
 
 func (r *pikvmPowerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan powerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Create(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := r.converge(ctx, &plan, timeout); err != nil {
-		addError(&resp.Diagnostics, "Unable to Set Machine Power", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m powerModel) (time.Duration, diag.Diagnostics) {
+		return m.Timeouts.Create(ctx, 10*time.Minute)
+	})
 }
 
 func (r *pikvmPowerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m powerModel) (time.Duration, diag.Diagnostics) {
+		return m.Timeouts.Update(ctx, 10*time.Minute)
+	})
+}
+
+// apply converges to the plan and records the LEDs: Create and Update alike.
+func (r *pikvmPowerResource) apply(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout func(powerModel) (time.Duration, diag.Diagnostics)) {
 	var plan powerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Update(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(planned.Get(ctx, &plan)...)
+	d, tdiags := timeout(plan)
+	diags.Append(tdiags...)
+	if diags.HasError() {
 		return
 	}
-	if err := r.converge(ctx, &plan, timeout); err != nil {
-		addError(&resp.Diagnostics, "Unable to Set Machine Power", err)
+	if err := r.converge(ctx, &plan, d); err != nil {
+		addError(diags, "Unable to Set Machine Power", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *pikvmPowerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
