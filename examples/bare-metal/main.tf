@@ -59,6 +59,12 @@ resource "rack_pikvm_msd_drive" "cd" {
   pikvm    = each.key
   image    = var.installing ? rack_pikvm_msd_image.installer[each.key].name : null
   cdrom    = true
+
+  # A new ISO replaces the image (kvmd disconnects the drive to remove the
+  # old one): insert and connect the new one in the same apply.
+  lifecycle {
+    replace_triggered_by = [rack_pikvm_msd_image.installer[each.key]]
+  }
 }
 
 resource "rack_pikvm_power" "machine" {
