@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
@@ -144,5 +145,52 @@ func TestAccPiKVMMSDDrive_errors(t *testing.T) {
 				ExpectError: diagRE(`Unable to Set Up the MSD Drive.*MsdOfflineError.*offline`),
 			}},
 		})
+	})
+}
+
+// A new ISO replaces the image, which empties the drive; with
+// replace_triggered_by the drive is set up again in the same apply.
+func TestAccPiKVMMSDDrive_followsReplacedImage(t *testing.T) {
+	acctest.PreCheck(t)
+	k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
+	src := filepath.Join(t.TempDir(), "boot.iso")
+	cfg := k.ProviderConfig("") + fmt.Sprintf(`
+resource "rack_pikvm_msd_image" "iso" {
+  name   = "boot.iso"
+  source = %q
+}
+
+resource "rack_pikvm_msd_drive" "test" {
+  image = rack_pikvm_msd_image.iso.name
+  lifecycle {
+    replace_triggered_by = [rack_pikvm_msd_image.iso]
+  }
+}
+`, src)
+	inserted := func(s *terraform.State) error {
+		m, err := pikvmClient(t, k).MSD(t.Context())
+		if err != nil {
+			return err
+		}
+		if m.SelectedImage() != "boot.iso" || !m.Connected() {
+			return errorf("drive holds %q, connected %v: want boot.iso connected", m.SelectedImage(), m.Connected())
+		}
+		return nil
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{PreConfig: func() { writeFile(t, src, "first iso") }, Config: cfg, Check: inserted},
+			{
+				PreConfig: func() { writeFile(t, src, "second iso") },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("rack_pikvm_msd_image.iso", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(driveAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: inserted,
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
 	})
 }
