@@ -151,13 +151,24 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	start := c.now()
 	delay := 250 * time.Millisecond
 	totpRetried := false
+	connRetries := 0
 	for {
 		code, err := c.send(ctx, r, out)
 		var busy *clienterr.BusyError
 		var perm *clienterr.PermissionError
+		var conn *clienterr.ConnectionError
 		switch {
 		case err == nil:
 			return nil
+		case errors.As(err, &conn) && r.method == http.MethodGet && connRetries < 2 && ctx.Err() == nil:
+			// Reads are idempotent: retry a dropped connection or a 502 twice.
+			connRetries++
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(connRetries) * 200 * time.Millisecond):
+			}
+			continue
 		case errors.As(err, &perm) && c.dev.TOTPSecret != "" && !totpRetried && c.totpCode() != code:
 			// The code went stale in flight (a step boundary): one retry with a fresh one.
 			totpRetried = true

@@ -260,3 +260,20 @@ func TestTOTPRetryAtStepBoundary(t *testing.T) {
 		t.Fatalf("err=%v attempts=%d, want success on the second attempt", err, attempts)
 	}
 }
+
+// Reads survive a dropped connection; writes are never sent twice.
+func TestReadsRetryConnectionErrors(t *testing.T) {
+	k := fake(t, mockhost.KVMDOptions{})
+	c := client(t, k.URL(), nil)
+	k.InjectFault(mockhost.Fault{Method: "GET", PathPrefix: "/api/atx", Drop: true, Times: 1})
+	if _, err := c.ATX(context.Background()); err != nil {
+		t.Fatalf("a read after one dropped connection: %v", err)
+	}
+	k.InjectFault(mockhost.Fault{Method: "POST", PathPrefix: "/api/atx/power", Drop: true, Times: 1})
+	before := k.Requests()
+	err := c.Power(context.Background(), "on")
+	var conn *clienterr.ConnectionError
+	if !errors.As(err, &conn) || k.Requests()-before != 1 {
+		t.Fatalf("a write must not be re-sent: err=%v requests=%d", err, k.Requests()-before)
+	}
+}
