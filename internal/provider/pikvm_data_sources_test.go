@@ -24,6 +24,7 @@ data "rack_pikvm_gpio" "g" {}
 // Every data source against a fake with two-factor authentication on.
 func TestAccPiKVMDataSources(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: "rack", AccountName: "admin"})
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ data "rack_pikvm_power" "p" {}
 // A real PiKVM, read only, when RACK_ACC_PIKVM_URL names one.
 func TestAccPiKVMRealDevice(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	cfg := acctest.RealPiKVMConfig()
 	if cfg == "" {
 		t.Skip("no real PiKVM: set RACK_ACC_PIKVM_URL, RACK_ACC_PIKVM_USERNAME, RACK_ACC_PIKVM_PASSWORD")

@@ -26,6 +26,7 @@ func gpioConfig(k *acctest.KVMDHost, body string) string {
 
 func TestAccPiKVMGPIOOutput_switch(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := gpioKVMD(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -60,6 +61,7 @@ func TestAccPiKVMGPIOOutput_switch(t *testing.T) {
 
 func TestAccPiKVMGPIOOutput_pulse(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := gpioKVMD(t)
 	pulsed := func(n int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -97,6 +99,7 @@ func TestAccPiKVMGPIOOutput_pulse(t *testing.T) {
 
 func TestAccPiKVMGPIOOutput_planTimeChecks(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := gpioKVMD(t)
 	cases := map[string]struct{ body, want string }{
 		"unknown":     {`  channel = "relay9"` + "\n  state = true", `Unknown GPIO Channel.*no output channel "relay9".*Its output channels: button2, relay1`},

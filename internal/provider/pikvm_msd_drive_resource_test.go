@@ -39,6 +39,7 @@ resource "rack_pikvm_msd_drive" "test" {
 
 func TestAccPiKVMMSDDrive_lifecycle(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "installer.iso"), strings.Repeat("iso", 1000))
@@ -115,6 +116,7 @@ func mustDisconnect(t *testing.T, k *acctest.KVMDHost) {
 
 func TestAccPiKVMMSDDrive_errors(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	t.Run("connectedWithoutImage", func(t *testing.T) {
 		k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
 		resource.UnitTest(t, resource.TestCase{
@@ -152,6 +154,7 @@ func TestAccPiKVMMSDDrive_errors(t *testing.T) {
 // replace_triggered_by the drive is set up again in the same apply.
 func TestAccPiKVMMSDDrive_followsReplacedImage(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
 	src := filepath.Join(t.TempDir(), "boot.iso")
 	cfg := k.ProviderConfig("") + fmt.Sprintf(`

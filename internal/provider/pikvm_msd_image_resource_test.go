@@ -51,6 +51,7 @@ func uploaded(k *acctest.KVMDHost, name, sum string) resource.TestCheckFunc {
 
 func TestAccPiKVMMSDImage_lifecycle(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
 	dir := t.TempDir()
 	src := filepath.Join(dir, "installer.iso")
@@ -117,6 +118,7 @@ func TestAccPiKVMMSDImage_lifecycle(t *testing.T) {
 
 func TestAccPiKVMMSDImage_errors(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "disk.img")
 	writeFile(t, src, strings.Repeat("x", 1<<20))

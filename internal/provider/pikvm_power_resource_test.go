@@ -44,6 +44,7 @@ func ledIs(k *acctest.KVMDHost, on bool) resource.TestCheckFunc {
 
 func TestAccPiKVMPower_lifecycle(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	k := acctest.StartKVMD(t, fastHost())
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -95,6 +96,7 @@ func TestAccPiKVMPower_lifecycle(t *testing.T) {
 // after soft_off_timeout; plain soft times out with a clear error.
 func TestAccPiKVMPower_ignoredSoftOff(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	opts := fastHost()
 	opts.IgnoreSoftOff, opts.InitialPowerOn = true, true
 	k := acctest.StartKVMD(t, opts)
@@ -115,6 +117,7 @@ func TestAccPiKVMPower_ignoredSoftOff(t *testing.T) {
 
 func TestAccPiKVMPower_errors(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel()
 	t.Run("atxDisabled", func(t *testing.T) {
 		opts := fastHost()
 		opts.ATXDisabled = true
