@@ -98,7 +98,7 @@ func StartMockHost(t *testing.T) *IncusHost {
 		t.Fatalf("starting mock incusd: %v", err)
 	}
 	t.Cleanup(func() { _ = m.Close() })
-	return &IncusHost{Name: "mock", Socket: socket, Image: DefaultImage, Mock: m, Client: connect(t, socket), configDir: emptyDir(t)}
+	return &IncusHost{Name: "mock", Socket: socket, Image: DefaultImage, Mock: m, Client: connect(t, socket), configDir: t.TempDir()}
 }
 
 func realHost(t *testing.T, socket string) *IncusHost {
@@ -107,7 +107,7 @@ func realHost(t *testing.T, socket string) *IncusHost {
 	if image == "" {
 		image = DefaultImage
 	}
-	return &IncusHost{Name: "real", Socket: socket, Image: image, Client: connect(t, socket), configDir: emptyDir(t)}
+	return &IncusHost{Name: "real", Socket: socket, Image: image, Client: connect(t, socket), configDir: t.TempDir()}
 }
 
 func connect(t *testing.T, socket string) incusclient.InstanceServer {
@@ -117,11 +117,6 @@ func connect(t *testing.T, socket string) incusclient.InstanceServer {
 		t.Fatalf("connecting to %s: %v", socket, err)
 	}
 	return c
-}
-
-func emptyDir(t *testing.T) string {
-	t.Helper()
-	return t.TempDir()
 }
 
 // RandomName returns a unique Incus-valid name with a prefix.

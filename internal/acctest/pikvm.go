@@ -8,6 +8,10 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/mockhost"
 )
 
+// noIncusConfig is an incus CLI config directory that does not exist, so
+// PiKVM tests read no developer's Incus remotes.
+const noIncusConfig = "/nonexistent/rack-acc-incus-config"
+
 // KVMDHost is a fake kvmd for one test.
 type KVMDHost struct {
 	Fake     *mockhost.KVMD
@@ -60,7 +64,7 @@ provider "rack" {
     %s
   }
 }
-`, os.TempDir(), url, password, extra)
+`, noIncusConfig, url, password, extra)
 }
 
 // RealPiKVMConfig is a provider block for the real PiKVM named by
@@ -83,5 +87,5 @@ provider "rack" {
     insecure    = true
   }
 }
-`, os.TempDir(), url, os.Getenv("RACK_ACC_PIKVM_USERNAME"), os.Getenv("RACK_ACC_PIKVM_PASSWORD"), os.Getenv("RACK_ACC_PIKVM_TOTP_SECRET"))
+`, noIncusConfig, url, os.Getenv("RACK_ACC_PIKVM_USERNAME"), os.Getenv("RACK_ACC_PIKVM_PASSWORD"), os.Getenv("RACK_ACC_PIKVM_TOTP_SECRET"))
 }
