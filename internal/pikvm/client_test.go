@@ -1,6 +1,7 @@
 package pikvm
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
@@ -275,5 +277,29 @@ func TestReadsRetryConnectionErrors(t *testing.T) {
 	var conn *clienterr.ConnectionError
 	if !errors.As(err, &conn) || k.Requests()-before != 1 {
 		t.Fatalf("a write must not be re-sent: err=%v requests=%d", err, k.Requests()-before)
+	}
+}
+
+// Neither the logs nor the errors ever carry the password or TOTP secret.
+func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
+	k := fake(t, mockhost.KVMDOptions{Users: map[string]string{"admin": "hunter2-very-secret"}})
+	var logs bytes.Buffer
+	logger := hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: &logs})
+	const totpSecret = "JBSWY3DPEHPK3PXP"
+	c, err := New(Device{Name: "kvm1", URL: k.URL(), Username: "admin", Password: "wrong-but-secret", TOTPSecret: totpSecret}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ATX(context.Background())
+	if err == nil {
+		t.Fatal("expected a refusal")
+	}
+	for _, secret := range []string{"wrong-but-secret", "hunter2-very-secret", totpSecret} {
+		if strings.Contains(logs.String(), secret) || strings.Contains(err.Error(), secret) {
+			t.Fatalf("secret %q leaked:\nlogs: %s\nerror: %v", secret, logs.String(), err)
+		}
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged at trace level: the check above proves nothing")
 	}
 }
