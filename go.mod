@@ -1,6 +1,6 @@
 module github.com/rackform/terraform-provider-rack
 
-go 1.26.8
+go 1.25.8
 
 require (
 	github.com/hashicorp/go-hclog v1.6.3
@@ -11,6 +11,7 @@ require (
 	github.com/hashicorp/terraform-plugin-log v0.11.0
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	github.com/lxc/incus/v6 v6.23.0
+	github.com/pquerna/otp v1.5.0
 )
 
 require (
@@ -90,7 +91,6 @@ require (
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/pkg/sftp v1.13.10 // indirect
 	github.com/posener/complete v1.2.3 // indirect
-	github.com/pquerna/otp v1.5.0 // indirect
 	github.com/rootless-containers/proto/go-proto v0.0.0-20260207013450-f6ee952d53d9 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/shopspring/decimal v1.3.1 // indirect
