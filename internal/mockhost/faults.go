@@ -84,6 +84,33 @@ func (f *faults) match(r *http.Request) *Fault {
 	return nil
 }
 
+// intercept applies the fault matching a request, if any: it waits the
+// fault's latency, then drops the connection or answers in the daemon's place
+// (writeStatus writes the daemon's own error body). It returns the fault, for
+// faults that act later (FailOperation), and whether the request is answered.
+func (f *faults) intercept(w http.ResponseWriter, r *http.Request, writeStatus func(w http.ResponseWriter, status int, message string)) (*Fault, bool) {
+	fault := f.match(r)
+	if fault == nil {
+		return nil, false
+	}
+	if fault.Latency > 0 {
+		time.Sleep(fault.Latency)
+	}
+	switch {
+	case fault.Drop:
+		dropConnection(w)
+	case fault.RawBody != "":
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(fault.Status)
+		_, _ = w.Write([]byte(fault.RawBody))
+	case fault.Status != 0:
+		writeStatus(w, fault.Status, fault.Message)
+	default:
+		return fault, false
+	}
+	return fault, true
+}
+
 // dropConnection closes the client's connection without an answer.
 func dropConnection(w http.ResponseWriter) {
 	if hj, ok := w.(http.Hijacker); ok {

@@ -146,29 +146,14 @@ func (m *Incus) AddProject(name string) {
 // ServeHTTP routes a request, after counting it and applying faults.
 func (m *Incus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.requests.Add(1)
-	fault := m.faults.match(r)
-	if fault != nil {
-		if fault.Latency > 0 {
-			time.Sleep(fault.Latency)
+	fault, answered := m.faults.intercept(w, r, func(w http.ResponseWriter, status int, msg string) {
+		if msg == "" {
+			msg = http.StatusText(status)
 		}
-		if fault.Drop {
-			dropConnection(w)
-			return
-		}
-		if fault.RawBody != "" {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(fault.Status)
-			_, _ = w.Write([]byte(fault.RawBody))
-			return
-		}
-		if fault.Status != 0 {
-			msg := fault.Message
-			if msg == "" {
-				msg = http.StatusText(fault.Status)
-			}
-			writeError(w, fault.Status, msg)
-			return
-		}
+		writeError(w, status, msg)
+	})
+	if answered {
+		return
 	}
 	project := r.URL.Query().Get("project")
 	if project == "" {

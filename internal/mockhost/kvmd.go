@@ -245,28 +245,13 @@ func (k *KVMD) SetGPIO(channel string, state bool) {
 // ServeHTTP handles /api/... after faults and authentication.
 func (k *KVMD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k.requests.Add(1)
-	if f := k.faults.match(r); f != nil {
-		if f.Latency > 0 {
-			time.Sleep(f.Latency)
+	if _, answered := k.faults.intercept(w, r, func(w http.ResponseWriter, status int, class string) {
+		if class == "" {
+			class = "InjectedError"
 		}
-		if f.Drop {
-			dropConnection(w)
-			return
-		}
-		if f.RawBody != "" {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(f.Status)
-			_, _ = w.Write([]byte(f.RawBody))
-			return
-		}
-		if f.Status != 0 {
-			class := f.Message
-			if class == "" {
-				class = "InjectedError"
-			}
-			kvmdError(w, f.Status, class, "injected: "+class)
-			return
-		}
+		kvmdError(w, status, class, "injected: "+class)
+	}); answered {
+		return
 	}
 	if strings.HasSuffix(r.URL.Path, "/") && r.URL.Path != "/" {
 		http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/"), http.StatusFound) //nolint:gosec // G710: a same-host path, as kvmd does
