@@ -330,13 +330,9 @@ func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u Ins
 		cfg[k] = v
 	}
 	put.Config = cfg
-	op, err := withContext(ctx, "the update request of "+object, func() (incusclient.Operation, error) {
+	return operate(ctx, "the update request", object, address, func() (incusclient.Operation, error) {
 		return srv.UpdateInstance(name, put, cur.etag)
 	})
-	if err != nil {
-		return classify(err, object, address)
-	}
-	return waitOperation(ctx, op, object, address)
 }
 
 // StartInstance starts a stopped instance.
@@ -373,15 +369,9 @@ func (c *Client) changeState(ctx context.Context, s Scope, name string, state ap
 	if err != nil {
 		return err
 	}
-	object := instanceObject(s, name)
-	address := c.remotes[s.Remote].Address
-	op, err := withContext(ctx, "the "+state.Action+" request of "+object, func() (incusclient.Operation, error) {
+	return operate(ctx, "the "+state.Action+" request", instanceObject(s, name), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
 		return srv.UpdateInstanceState(name, state, "")
 	})
-	if err != nil {
-		return classify(err, object, address)
-	}
-	return waitOperation(ctx, op, object, address)
 }
 
 // RenameInstance renames a stopped instance.
@@ -390,20 +380,14 @@ func (c *Client) RenameInstance(ctx context.Context, s Scope, from, to string) e
 	if err != nil {
 		return err
 	}
-	object := instanceObject(s, from)
-	address := c.remotes[s.Remote].Address
-	op, err := withContext(ctx, "the rename request of "+object, func() (incusclient.Operation, error) {
+	err = operate(ctx, "the rename request", instanceObject(s, from), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
 		return srv.RenameInstance(from, api.InstancePost{Name: to})
 	})
-	if err != nil {
-		err = classify(err, object, address)
-		var ce *clienterr.ConflictError
-		if errors.As(err, &ce) {
-			ce.ImportID = ImportID(s, to)
-		}
-		return err
+	var ce *clienterr.ConflictError
+	if errors.As(err, &ce) {
+		ce.ImportID = ImportID(s, to) // the name is taken: that instance could be imported
 	}
-	return waitOperation(ctx, op, object, address)
+	return err
 }
 
 // DeleteInstance stops (when running) and deletes an instance. An instance
@@ -426,13 +410,9 @@ func (c *Client) DeleteInstance(ctx context.Context, s Scope, name string, runni
 		}
 	}
 	del := func() error {
-		op, err := withContext(ctx, "the delete request of "+object, func() (incusclient.Operation, error) {
+		return operate(ctx, "the delete request", object, address, func() (incusclient.Operation, error) {
 			return srv.DeleteInstance(name)
 		})
-		if err != nil {
-			return classify(err, object, address)
-		}
-		return waitOperation(ctx, op, object, address)
 	}
 	err = del()
 	if err != nil && !running && isInstanceRunningError(err) {

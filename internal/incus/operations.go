@@ -10,6 +10,17 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
 )
 
+// operate sends a request that starts a background operation and waits for
+// the operation, with errors typed for object. what names the request in a
+// timeout ("the delete request").
+func operate(ctx context.Context, what, object, address string, send func() (incusclient.Operation, error)) error {
+	op, err := withContext(ctx, what+" of "+object, send)
+	if err != nil {
+		return classify(err, object, address)
+	}
+	return waitOperation(ctx, op, object, address)
+}
+
 // waitOperation waits for a background operation through the server
 // (GET /1.0/operations/{id}/wait?timeout=N, N from ctx's deadline) and turns
 // its outcome into a typed error that keeps the operation's ID.
