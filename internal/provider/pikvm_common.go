@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -74,4 +75,22 @@ func splitPiKVMImportID(id string) (device, object string) {
 		return id[:i], id[i+1:]
 	}
 	return "", id
+}
+
+// importDevice imports a resource that is one per PiKVM (its power, its
+// drive): the import ID names the device. It returns the device name, or ""
+// when it added an error.
+func (r *pikvmResource) importDevice(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, summary string) string {
+	device, rest := splitPiKVMImportID(req.ID)
+	if device == "" {
+		device = rest
+	}
+	if r.data != nil {
+		if _, err := r.data.PiKVMs.client(device); err != nil {
+			addError(&resp.Diagnostics, summary, fmt.Errorf("import ID %q: %w", req.ID, err))
+			return ""
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pikvm"), device)...)
+	return device
 }

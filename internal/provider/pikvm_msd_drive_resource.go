@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -235,15 +234,5 @@ func (r *pikvmMSDDriveResource) Delete(ctx context.Context, req resource.DeleteR
 }
 
 func (r *pikvmMSDDriveResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	device, rest := splitPiKVMImportID(req.ID)
-	if device == "" {
-		device = rest
-	}
-	if r.data != nil {
-		if _, err := r.data.PiKVMs.client(device); err != nil {
-			addError(&resp.Diagnostics, "Cannot Import the MSD Drive", fmt.Errorf("import ID %q: %w", req.ID, err))
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pikvm"), device)...)
+	r.importDevice(ctx, req, resp, "Cannot Import the MSD Drive")
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -181,16 +180,7 @@ func (r *pikvmPowerResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *pikvmPowerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	device, rest := splitPiKVMImportID(req.ID)
-	if device == "" {
-		device = rest
+	if device := r.importDevice(ctx, req, resp, "Cannot Import Machine Power"); device != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), device)...)
 	}
-	if r.data != nil {
-		if _, err := r.data.PiKVMs.client(device); err != nil {
-			addError(&resp.Diagnostics, "Cannot Import Machine Power", fmt.Errorf("import ID %q: %w", req.ID, err))
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pikvm"), device)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), device)...)
 }
