@@ -20,7 +20,11 @@ type Info struct {
 	Status  int
 	Class   string
 	Message string
-	Err     error
+	// Hint says what to do, in the words of the service that failed (the
+	// trust commands of Incus, the credentials of a PiKVM). The provider's
+	// one error mapper stays neutral and shows it when set.
+	Hint string
+	Err  error
 }
 
 // Unwrap exposes the cause to errors.Is / errors.As.

@@ -211,6 +211,7 @@ func (c *Client) trust(srv incusclient.InstanceServer, remote Remote) error {
 		return &clienterr.AuthenticationError{Info: clienterr.Info{
 			Object:  "remote " + remote.Name,
 			Message: "the trust token was refused (it may be used up or expired): " + err.Error(),
+			Hint:    "Make a new token on the server (`incus config trust add <name>`) and put it in the incus_remote block's trust_token.",
 			Err:     err,
 		}}
 	}

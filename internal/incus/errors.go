@@ -31,8 +31,10 @@ func classify(err error, object, address string) error {
 		case http.StatusNotFound:
 			return &clienterr.NotFoundError{Info: info}
 		case http.StatusForbidden:
+			info.Hint = permissionHint
 			return &clienterr.PermissionError{Info: info}
 		case http.StatusUnauthorized:
+			info.Hint = trustHint
 			return &clienterr.AuthenticationError{Info: info}
 		case http.StatusConflict, http.StatusPreconditionFailed:
 			return &clienterr.ConflictError{Info: info}
@@ -56,10 +58,17 @@ func classify(err error, object, address string) error {
 	}
 	// The Incus client reports an untrusted TLS client as this text only.
 	if err.Error() == "not authorized" {
+		info.Hint = trustHint
 		return &clienterr.AuthenticationError{Info: info}
 	}
 	return &clienterr.ValidationError{Info: info}
 }
+
+// What to do, in Incus's terms, for the errors of access.
+const (
+	trustHint      = "Make the server trust the provider: add its client certificate on the server (`incus config trust add-certificate`), or give a trust_token in the incus_remote block."
+	permissionHint = "The identity the provider uses is not allowed to do this: check the client certificate's restrictions and projects on the server (`incus config trust show <fingerprint>`)."
+)
 
 func isTyped(err error) bool {
 	var (
@@ -72,9 +81,10 @@ func isTyped(err error) bool {
 		op   *clienterr.OperationError
 		conn *clienterr.ConnectionError
 		to   *clienterr.TimeoutError
+		intr *clienterr.InterruptedError
 	)
 	return errors.As(err, &nf) || errors.As(err, &perm) || errors.As(err, &auth) || errors.As(err, &conf) ||
-		errors.As(err, &busy) || errors.As(err, &val) || errors.As(err, &op) || errors.As(err, &conn) || errors.As(err, &to)
+		errors.As(err, &busy) || errors.As(err, &val) || errors.As(err, &op) || errors.As(err, &conn) || errors.As(err, &to) || errors.As(err, &intr)
 }
 
 // IsNotFound reports whether err is a NotFoundError.
@@ -83,11 +93,8 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
+// timeoutFromContext is the error for a wait that ctx ended: a Timeout, or
+// an Interrupted error when Terraform was interrupted.
 func timeoutFromContext(ctx context.Context, what, last string) error {
-	return &clienterr.TimeoutError{
-		Info:       clienterr.Info{Err: ctx.Err()},
-		WaitingFor: what,
-		Timeout:    clienterr.TimeoutOf(ctx),
-		LastState:  last,
-	}
+	return clienterr.FromContext(ctx, what, last)
 }

@@ -146,6 +146,9 @@ type request struct {
 	retryBusy bool
 }
 
+// credentialsHint is what to do when kvmd refuses who we are.
+const credentialsHint = "Check the PiKVM's username and password (PIKVM_USERNAME / PIKVM_PASSWORD or the pikvm block) and, with two-factor authentication on, the totp_secret and this machine's clock."
+
 // call performs a request and decodes the result into out (may be nil).
 func (c *Client) call(ctx context.Context, r request, out any) error {
 	start := c.now()
@@ -155,7 +158,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	for {
 		code, err := c.send(ctx, r, out)
 		var busy *clienterr.BusyError
-		var perm *clienterr.PermissionError
+		var auth *clienterr.AuthenticationError
 		var conn *clienterr.ConnectionError
 		switch {
 		case err == nil:
@@ -169,7 +172,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 			case <-time.After(time.Duration(connRetries) * 200 * time.Millisecond):
 			}
 			continue
-		case errors.As(err, &perm) && c.dev.TOTPSecret != "" && !totpRetried && c.totpCode() != code:
+		case errors.As(err, &auth) && c.dev.TOTPSecret != "" && !totpRetried && c.totpCode() != code:
 			// The code went stale in flight (a step boundary): one retry with a fresh one.
 			totpRetried = true
 			continue
@@ -257,9 +260,11 @@ func (c *Client) decode(resp *http.Response, raw []byte, r request, out any) err
 		case resp.StatusCode >= 500:
 			return &clienterr.ConnectionError{Address: c.dev.URL, Info: info}
 		case resp.StatusCode == http.StatusUnauthorized:
+			info.Hint = credentialsHint
 			return &clienterr.AuthenticationError{Info: info}
 		case resp.StatusCode == http.StatusForbidden:
-			return &clienterr.PermissionError{Info: info}
+			info.Hint = credentialsHint
+			return &clienterr.AuthenticationError{Info: info}
 		case resp.StatusCode == http.StatusNotFound:
 			info.Message = fmt.Sprintf("%s is not a kvmd API route (HTTP 404): is %s a PiKVM, and its kvmd recent enough?", r.route, c.dev.URL)
 			return &clienterr.ValidationError{Info: info}
@@ -283,10 +288,14 @@ func (c *Client) decode(resp *http.Response, raw []byte, r request, out any) err
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		info.Message = "kvmd got no credentials (" + ke.ErrorMsg + ")"
+		info.Hint = credentialsHint
 		return &clienterr.AuthenticationError{Info: info}
 	case resp.StatusCode == http.StatusForbidden:
-		info.Message = "kvmd refused the credentials (" + ke.ErrorMsg + "): check username, password and, with two-factor on, totp_secret and this machine's clock"
-		return &clienterr.PermissionError{Info: info}
+		// kvmd answers 403 to a wrong user, password or TOTP code: it has no
+		// per-user permissions, so this is a problem of credentials.
+		info.Message = "kvmd refused the credentials (" + ke.ErrorMsg + ")"
+		info.Hint = credentialsHint
+		return &clienterr.AuthenticationError{Info: info}
 	case resp.StatusCode == http.StatusConflict:
 		return &clienterr.BusyError{Info: info}
 	case strings.Contains(ke.Error, "NotFound") || ke.Error == "MsdUnknownImageError":

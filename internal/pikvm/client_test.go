@@ -59,13 +59,15 @@ func TestAuthentication(t *testing.T) {
 		t.Fatalf("password + TOTP code: %v", err)
 	}
 	_, err := client(t, k.URL(), nil).ATX(context.Background())
-	var perm *clienterr.PermissionError
-	if !errors.As(err, &perm) || perm.Status != 403 || perm.Class != "ForbiddenError" || !strings.Contains(err.Error(), "totp_secret") {
-		t.Fatalf("missing TOTP code: got %v", err)
+	// kvmd's 403 means wrong credentials: an Authentication error with
+	// PiKVM advice only.
+	var auth *clienterr.AuthenticationError
+	if !errors.As(err, &auth) || auth.Status != 403 || auth.Class != "ForbiddenError" || !strings.Contains(auth.Hint, "totp_secret") || strings.Contains(auth.Hint, "incus") {
+		t.Fatalf("missing TOTP code: got %v (hint %q)", err, auth.Hint)
 	}
 	other, _ := totp.Generate(totp.GenerateOpts{Issuer: "rack", AccountName: "x"})
 	_, err = client(t, k.URL(), func(d *Device) { d.TOTPSecret = other.Secret() }).ATX(context.Background())
-	if !errors.As(err, &perm) {
+	if !errors.As(err, &auth) {
 		t.Fatalf("wrong TOTP secret: got %v", err)
 	}
 	_, err = client(t, k.URL(), func(d *Device) { d.Username = "Bad User" }).ATX(context.Background())

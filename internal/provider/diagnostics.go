@@ -30,7 +30,7 @@ func outermostTyped(err error) error {
 		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
 		case *clienterr.NotFoundError, *clienterr.PermissionError, *clienterr.AuthenticationError,
 			*clienterr.ConflictError, *clienterr.BusyError, *clienterr.ValidationError,
-			*clienterr.OperationError, *clienterr.ConnectionError, *clienterr.TimeoutError:
+			*clienterr.OperationError, *clienterr.ConnectionError, *clienterr.TimeoutError, *clienterr.InterruptedError:
 			return e
 		}
 	}
@@ -54,13 +54,21 @@ func explain(err error) (what, todo string) {
 		}
 	case *clienterr.NotFoundError:
 		what = fmt.Sprintf("%s was not found.", capitalize(e.Object))
-		todo = "Check the name, the project and the remote."
+		todo = orDefault(e.Hint, "Check the name, the project and the remote.")
 	case *clienterr.PermissionError:
 		what = fmt.Sprintf("The server refused access to %s.", orServer(e.Object))
-		todo = "The identity the provider uses is not allowed to do this: check the client certificate's restrictions and projects on the server (`incus config trust show`), or the device user's rights and password."
+		todo = orDefault(e.Hint, "The identity the provider uses is not allowed to do this: check its rights on the server.")
 	case *clienterr.AuthenticationError:
 		what = fmt.Sprintf("The server did not accept the provider's credentials for %s.", orServer(e.Object))
-		todo = "Make the server trust the provider: add the client certificate (`incus config trust add-certificate`) or give a trust_token in the incus_remote block; for a PiKVM, check username, password and TOTP secret."
+		todo = orDefault(e.Hint, "Check the credentials the provider uses for this server.")
+	case *clienterr.InterruptedError:
+		what = "Terraform was interrupted"
+		if e.Step != "" {
+			what += fmt.Sprintf(" before %s of %s was sent; it was not started.", e.Step, orServer(e.Object))
+		} else {
+			what += ": " + e.Message + "."
+		}
+		todo = "Run apply again to finish; state records what exists on the host."
 	case *clienterr.BusyError:
 		what = fmt.Sprintf("%s is busy with another action.", capitalize(orServer(e.Object)))
 		todo = "Wait for the other action to finish, or raise the timeout in the resource's timeouts block."
@@ -72,13 +80,13 @@ func explain(err error) (what, todo string) {
 		todo = "Raise the value in the resource's timeouts block if the server is just slow."
 	case *clienterr.ConnectionError:
 		what = fmt.Sprintf("Could not talk to %s.", e.Address)
-		todo = "Check that the server is running and reachable at that address (for a local Incus: that incusd runs and the socket path is right)."
+		todo = orDefault(e.Hint, "Check that the server is running and reachable at that address (for a local Incus: that incusd runs and the socket path is right).")
 	case *clienterr.ValidationError:
 		what = fmt.Sprintf("The server rejected the request for %s.", orServer(e.Object))
 		if e.Message != "" {
 			what += "\nServer message: " + e.Message
 		}
-		todo = "Correct the configuration and apply again."
+		todo = orDefault(e.Hint, "Correct the configuration and apply again.")
 	}
 	return what, todo
 }

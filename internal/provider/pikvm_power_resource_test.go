@@ -137,7 +137,7 @@ func TestAccPiKVMPower_errors(t *testing.T) {
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config:      powerConfig(k, `  state = "on"`),
-				ExpectError: diagRE(`refused access to ATX of PiKVM "kvm1".*ForbiddenError.*check username, password and, with two-factor on, totp_secret`),
+				ExpectError: diagRE(`did not accept the provider's credentials for ATX of PiKVM "kvm1".*Check the PiKVM's username and password.*ForbiddenError`),
 			}},
 		})
 	})
@@ -149,10 +149,10 @@ func TestAccPiKVMPower_errors(t *testing.T) {
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config:      powerConfig(k, `  state = "on"`) + "",
-				ExpectError: diagRE(`refused access to ATX of PiKVM "kvm1".*totp_secret and this machine's clock`),
+				ExpectError: diagRE(`did not accept the provider's credentials for ATX of PiKVM "kvm1".*totp_secret and this machine's clock`),
 			}, {
 				Config:      k.ProviderConfig(`totp_secret = "JBSWY3DPEHPK3PXQ"`) + "resource \"rack_pikvm_power\" \"test\" {\n  state = \"on\"\n}\n",
-				ExpectError: diagRE(`refused access to ATX of PiKVM "kvm1"`),
+				ExpectError: diagRE(`did not accept the provider's credentials for ATX of PiKVM "kvm1"`),
 			}, {
 				Config: k.ProviderConfig(`totp_secret = "JBSWY3DPEHPK3PXP"`) + "resource \"rack_pikvm_power\" \"test\" {\n  state = \"on\"\n}\n",
 				Check:  ledIs(k, true),
