@@ -2,7 +2,10 @@ package incus
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -53,7 +56,9 @@ func classify(err error, object, address string) error {
 	var urlErr *url.Error
 	var opErr *net.OpError
 	if errors.As(err, &urlErr) || errors.As(err, &opErr) || errors.As(err, &netErr) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ENOENT) {
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ENOENT) ||
+		// The Incus client returns a body cut short by a dying daemon bare.
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return &clienterr.ConnectionError{Info: info, Address: address}
 	}
 	// The Incus client reports an untrusted TLS client as this text only.
@@ -62,6 +67,24 @@ func classify(err error, object, address string) error {
 		return &clienterr.AuthenticationError{Info: info}
 	}
 	return &clienterr.ValidationError{Info: info}
+}
+
+// neverSent reports whether a failed request surely did not reach the
+// server: the connection could not be made (dial, TLS handshake), so there
+// is no outcome to learn.
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var record tls.RecordHeaderError
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &record) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
 }
 
 // What to do, in Incus's terms, for the errors of access.

@@ -147,15 +147,20 @@ func (c *Client) source(s Scope, img ImageSource) (api.InstanceSource, error) {
 
 // CreateInstance creates an instance and, when spec.Start is set, starts it in
 // the same request. It waits for the operation and reads the instance back.
-// When the operation fails after the instance came to exist (a failed start),
-// it returns the instance as well as the OperationError, so that the caller
-// can keep it in state instead of orphaning it.
+// Whenever the instance came to exist, it is returned, even with an error (a
+// failed start, a wait cut short by the timeout or a daemon restart), so that
+// the caller keeps it in state instead of orphaning it.
+//
+// After an interrupt nothing is sent. Once the create request is sent, its
+// answer, the operation and the read-back are waited for on a context the
+// interrupt does not cancel: the server carries the create out anyway.
 func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec) (*Instance, error) {
 	srv, s, err := c.server(s)
 	if err != nil {
 		return nil, err
 	}
 	object := instanceObject(s, spec.Name)
+	address := c.remotes[s.Remote].Address
 	src, err := c.source(s, spec.Image)
 	if err != nil {
 		return nil, err
@@ -176,18 +181,36 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	if spec.Target != "" {
 		srv = srv.UseTarget(spec.Target)
 	}
+	if err := clienterr.BeforeMutation(ctx, "the create request", object); err != nil {
+		return nil, err
+	}
+	ctx, cancel := clienterr.Detach(ctx)
+	defer cancel()
+
+	sent := time.Now()
 	op, err := withContext(ctx, "the create request of "+object, func() (incusclient.Operation, error) { return srv.CreateInstance(req) })
 	if err != nil {
-		err = classify(err, object, c.remotes[s.Remote].Address)
+		err = classify(err, object, address)
 		var ce *clienterr.ConflictError
 		if errors.As(err, &ce) {
 			ce.ImportID = ImportID(s, spec.Name)
+			return nil, err
+		}
+		if isConnection(err) && !neverSent(err) {
+			// The request may have reached the daemon before the connection broke.
+			return c.adoptIfNew(ctx, s, spec.Name, sent, err)
 		}
 		return nil, err
 	}
-	if werr := waitOperation(ctx, op, object, c.remotes[s.Remote].Address); werr != nil {
+	if werr := waitOperation(ctx, op, object, address); werr != nil {
+		var opErr *clienterr.OperationError
+		if !errors.As(werr, &opErr) {
+			// The outcome is unknown (connection lost, daemon restarted,
+			// timeout): whatever the daemon made is ours.
+			return c.adoptIfNew(ctx, s, spec.Name, op.Get().CreatedAt, werr)
+		}
 		// Did the instance come to exist before the operation failed?
-		inst, gerr := c.GetInstance(context.WithoutCancel(ctx), s, spec.Name)
+		inst, gerr := c.getAfterChange(ctx, s, spec.Name)
 		if gerr != nil {
 			return nil, werr
 		}
@@ -201,13 +224,62 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 		}
 		return inst, werr
 	}
-	return c.GetInstance(ctx, s, spec.Name)
+	return c.getAfterChange(ctx, s, spec.Name)
+}
+
+// createClockSlack is how much earlier than our own clock's send time an
+// instance's created_at may be and still count as made by our request (the
+// server's clock may differ a little from ours).
+const createClockSlack = 2 * time.Second
+
+// adoptIfNew learns whether a create whose outcome is unknown made the
+// instance: it reads the instance (retrying until the daemon answers, within
+// ctx) and returns it, with cause, when it was created since `since`. An
+// instance older than that was someone else's: a Conflict naming its import
+// ID. When nothing can be learnt, the error says the instance may exist.
+func (c *Client) adoptIfNew(ctx context.Context, s Scope, name string, since time.Time, cause error) (*Instance, error) {
+	inst, err := c.getAfterChange(ctx, s, name)
+	switch {
+	case err == nil && inst.CreatedAt.Before(since.Add(-createClockSlack)):
+		return nil, &clienterr.ConflictError{
+			Info:     clienterr.Info{Object: instanceObject(s, name), Status: http.StatusConflict, Message: "an instance with this name already exists", Err: cause},
+			ImportID: ImportID(s, name),
+		}
+	case err == nil:
+		return inst, cause
+	case IsNotFound(err):
+		return nil, cause
+	}
+	return nil, fmt.Errorf("%w\n\nWhether the instance was created could not be checked (%v): if `incus list` shows it, import it with the ID %q", cause, err, ImportID(s, name))
 }
 
 // GetInstance reads an instance with its state in one request
 // (GET /1.0/instances/{name}?recursion=1).
 func (c *Client) GetInstance(ctx context.Context, s Scope, name string) (*Instance, error) {
 	inst, _, err := c.getInstanceFull(ctx, s, name)
+	return inst, err
+}
+
+// readBackGrace is how long the read after a change may still take when the
+// change itself used up the resource's timeout.
+const readBackGrace = 30 * time.Second
+
+// getAfterChange reads an instance after a change the server accepted,
+// retrying until the daemon answers (within ctx): what exists must be known.
+func (c *Client) getAfterChange(ctx context.Context, s Scope, name string) (*Instance, error) {
+	if ctx.Err() != nil {
+		// The timeout ran out during the change: still learn what exists,
+		// briefly, rather than leave an instance that state does not know.
+		var cancel context.CancelFunc
+		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
+		defer cancel()
+	}
+	var inst *Instance
+	err := retryUntilAnswered(ctx, func() error {
+		var err error
+		inst, _, err = c.getInstanceFull(ctx, s, name)
+		return err
+	})
 	return inst, err
 }
 
@@ -304,6 +376,9 @@ func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u Ins
 	}
 	object := instanceObject(s, name)
 	address := c.remotes[s.Remote].Address
+	if err := clienterr.BeforeMutation(ctx, "the update request", object); err != nil {
+		return err
+	}
 	type current struct {
 		inst *api.Instance
 		etag string
@@ -388,6 +463,21 @@ func (c *Client) RenameInstance(ctx context.Context, s Scope, from, to string) e
 		ce.ImportID = ImportID(s, to) // the name is taken: that instance could be imported
 	}
 	return err
+}
+
+// InstanceName learns which of two names an instance has after a rename
+// whose outcome is unknown (interrupted, connection lost): the new name if
+// an instance has it, else the old one. It waits for the daemon to answer,
+// within ctx.
+func (c *Client) InstanceName(ctx context.Context, s Scope, from, to string) (string, error) {
+	_, err := c.getAfterChange(ctx, s, to)
+	switch {
+	case err == nil:
+		return to, nil
+	case IsNotFound(err):
+		return from, nil
+	}
+	return from, err
 }
 
 // DeleteInstance stops (when running) and deletes an instance. An instance

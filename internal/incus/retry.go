@@ -12,12 +12,25 @@ import (
 // connection, a proxy's 502), with backoff, up to three tries and never past
 // ctx. 4xx, auth and not-found errors are returned at once.
 func retryIdempotent(ctx context.Context, fn func() error) error {
+	return retryConnection(ctx, 3, fn)
+}
+
+// retryUntilAnswered retries a read-only call on Connection errors until the
+// server answers or ctx ends. It is for the reads that follow a change the
+// server accepted: what exists must be learnt, even across a daemon restart,
+// or the object would be on the host and not in state.
+func retryUntilAnswered(ctx context.Context, fn func() error) error {
+	return retryConnection(ctx, 0, fn)
+}
+
+// retryConnection makes up to tries attempts (0: until ctx ends), waiting
+// 200 ms, doubling up to 5 s, between them.
+func retryConnection(ctx context.Context, tries int, fn func() error) error {
 	delay := 200 * time.Millisecond
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 0; tries == 0 || attempt < tries; attempt++ {
 		err = fn()
-		var conn *clienterr.ConnectionError
-		if err == nil || !errors.As(err, &conn) {
+		if !isConnection(err) {
 			return err
 		}
 		select {
@@ -25,7 +38,12 @@ func retryIdempotent(ctx context.Context, fn func() error) error {
 			return err
 		case <-time.After(delay):
 		}
-		delay *= 2
+		delay = min(2*delay, 5*time.Second)
 	}
 	return err
+}
+
+func isConnection(err error) bool {
+	var conn *clienterr.ConnectionError
+	return errors.As(err, &conn)
 }

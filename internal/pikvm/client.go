@@ -150,7 +150,22 @@ type request struct {
 const credentialsHint = "Check the PiKVM's username and password (PIKVM_USERNAME / PIKVM_PASSWORD or the pikvm block) and, with two-factor authentication on, the totp_secret and this machine's clock."
 
 // call performs a request and decodes the result into out (may be nil).
+//
+// A request that changes something (any method but GET) is not sent after
+// an interrupt; once sent, it is not abandoned when Terraform is
+// interrupted: its answer is awaited within the resource's timeout, so the
+// caller records what the device did. A busy answer is not retried after an
+// interrupt (that would start the step anew).
 func (c *Client) call(ctx context.Context, r request, out any) error {
+	interrupt := ctx
+	if r.method != http.MethodGet {
+		if err := clienterr.BeforeMutation(ctx, r.method+" "+r.route, c.object(r.what)); err != nil {
+			return err
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = clienterr.Detach(ctx)
+		defer cancel()
+	}
 	start := c.now()
 	delay := 250 * time.Millisecond
 	totpRetried := false
@@ -177,6 +192,9 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 			totpRetried = true
 			continue
 		case errors.As(err, &busy) && r.retryBusy:
+			if clienterr.Interrupted(interrupt) {
+				return err
+			}
 			select {
 			case <-ctx.Done():
 				busy.Waited = c.now().Sub(start)
@@ -236,8 +254,7 @@ func (c *Client) send(ctx context.Context, r request, out any) (string, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return code, &clienterr.TimeoutError{Info: clienterr.Info{Object: c.object(r.what), Err: err},
-				WaitingFor: c.object(r.what), Timeout: clienterr.TimeoutOf(ctx)}
+			return code, clienterr.FromContext(ctx, "the answer of "+c.object(r.what), "")
 		}
 		return code, &clienterr.ConnectionError{Address: c.dev.URL, Info: clienterr.Info{Object: c.object(r.what), Err: err}}
 	}

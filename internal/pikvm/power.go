@@ -38,38 +38,42 @@ func (c *Client) SetPower(ctx context.Context, on bool, method OffMethod, softTi
 	if atx.LEDs.Power == on {
 		return atx, nil
 	}
+	// A press the device accepted is followed to its end (the LED) even
+	// after an interrupt, within the timeout; a new press is not made.
+	wait, cancel := clienterr.Detach(ctx)
+	defer cancel()
 	if on {
 		if err := c.Power(ctx, "on"); err != nil {
 			return atx, err
 		}
-		return c.WaitPowerLED(ctx, true)
+		return c.WaitPowerLED(wait, true)
 	}
 	switch method {
 	case OffHard:
 		if err := c.Power(ctx, "off_hard"); err != nil {
 			return atx, err
 		}
-		return c.WaitPowerLED(ctx, false)
+		return c.WaitPowerLED(wait, false)
 	case OffSoft:
 		if err := c.Power(ctx, "off"); err != nil {
 			return atx, err
 		}
-		return c.WaitPowerLED(ctx, false)
+		return c.WaitPowerLED(wait, false)
 	}
 	if err := c.Power(ctx, "off"); err != nil {
 		return atx, err
 	}
-	softCtx, cancel := clienterr.WithTimeout(ctx, softTimeout)
+	softCtx, softCancel := clienterr.WithTimeout(wait, softTimeout)
 	atx, err = c.WaitPowerLED(softCtx, false)
-	cancel()
-	if err == nil || ctx.Err() != nil {
+	softCancel()
+	if err == nil || wait.Err() != nil {
 		return atx, err
 	}
 	c.logger.Debug("soft off timed out; forcing off", "device", c.dev.Name, "soft_timeout", softTimeout)
 	if err := c.Power(ctx, "off_hard"); err != nil {
 		return atx, err
 	}
-	return c.WaitPowerLED(ctx, false)
+	return c.WaitPowerLED(wait, false)
 }
 
 // WaitPowerLED polls the power LED until it is on (or off), within ctx.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -273,17 +274,28 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Incus Instance", err)
+		detail := errorDetail(err)
+		if inst != nil {
+			detail = fmt.Sprintf("%s was created but the create did not finish: it is saved in state as tainted (status %s), and the next apply replaces it.\n\n%s",
+				capitalize(describeInstance(&plan)), inst.Status, detail)
+		}
+		resp.Diagnostics.AddError("Unable to Create Incus Instance", detail)
 		return
 	}
-	if spec.Start && len(conds) > 0 {
-		if err := r.data.Incus.WaitFor(ctx, scope, spec.Name, conds); err != nil {
+	if spec.Start && len(conds) > 0 && !clienterr.Interrupted(ctx) {
+		if err := r.data.Incus.WaitFor(ctx, scope, spec.Name, conds); err != nil && !clienterr.Interrupted(ctx) {
 			addError(&resp.Diagnostics, "Incus Instance Did Not Become Ready", err)
 			return
 		}
 		r.readInto(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
+	warnIfInterrupted(ctx, &resp.Diagnostics, fmt.Sprintf("%s was created and is %s (wait_for conditions not waited for)", describeInstance(&plan), plan.Status.ValueString()))
+}
+
+// describeInstance names an instance of the model for diagnostics.
+func describeInstance(m *instanceModel) string {
+	return fmt.Sprintf("instance %q (project %q, remote %q)", m.Name.ValueString(), m.Project.ValueString(), m.Remote.ValueString())
 }
 
 // readInto refreshes the model from the server.
@@ -367,12 +379,20 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	graceful := time.Duration(plan.StopTimeout.ValueInt64()) * time.Second
 	client := r.data.Incus
 
-	// Whatever happens below, record what the server ends up with.
+	// Whatever happens below, record what the server ends up with, even
+	// after an interrupt (on a context the interrupt does not cancel).
 	defer func() {
+		readCtx, cancel := clienterr.Detach(ctx)
+		defer cancel()
 		plan.Name = types.StringValue(name)
-		if r.readInto(context.WithoutCancel(ctx), &plan, &resp.Diagnostics) {
+		if r.readInto(readCtx, &plan, &resp.Diagnostics) {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			warnIfInterrupted(ctx, &resp.Diagnostics, fmt.Sprintf("%s is %s", describeInstance(&plan), plan.Status.ValueString()))
+			return
 		}
+		// Unreadable: keep what was known before rather than the plan.
+		state.Name = types.StringValue(name)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}()
 
 	if newName := plan.Name.ValueString(); newName != name {
@@ -384,6 +404,14 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 			running, frozen = false, false
 		}
 		if err := client.RenameInstance(ctx, scope, name, newName); err != nil {
+			var notSent *clienterr.InterruptedError
+			if !errors.As(err, &notSent) {
+				// The rename may have happened (a lost connection, a
+				// timeout): state must follow the server.
+				readCtx, cancel := clienterr.Detach(ctx)
+				name, _ = client.InstanceName(readCtx, scope, name, newName)
+				cancel()
+			}
 			addAttributeError(&resp.Diagnostics, path.Root("name"), "Unable to Rename Incus Instance", err)
 			return
 		}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -195,6 +196,8 @@ func (r *pikvmMSDDriveResource) applyPlan(ctx context.Context, planned tfsdk.Pla
 		return
 	}
 	diags.Append(state.Set(ctx, &plan)...)
+	warnIfInterrupted(ctx, diags, fmt.Sprintf("the MSD drive of PiKVM %q holds %q and is %s", plan.PiKVM.ValueString(), plan.Image.ValueString(),
+		map[bool]string{true: "connected", false: "disconnected"}[plan.Connected.ValueBool()]))
 }
 
 func (r *pikvmMSDDriveResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

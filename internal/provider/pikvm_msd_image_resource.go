@@ -194,6 +194,7 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 	plan.PiKVM = types.StringValue(c.Name())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sourceStampKey, stampOf(plan.Source.ValueString(), sum))...)
+	warnIfInterrupted(ctx, &resp.Diagnostics, fmt.Sprintf("image %q was uploaded in full to PiKVM %q", res.Name, c.Name()))
 }
 
 // removeIncomplete deletes what a broken upload left behind (kvmd's

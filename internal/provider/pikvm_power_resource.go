@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -128,6 +129,7 @@ func (r *pikvmPowerResource) apply(ctx context.Context, planned tfsdk.Plan, stat
 		return
 	}
 	diags.Append(state.Set(ctx, &plan)...)
+	warnIfInterrupted(ctx, diags, fmt.Sprintf("the machine behind PiKVM %q is %s", plan.PiKVM.ValueString(), plan.State.ValueString()))
 }
 
 func (r *pikvmPowerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
