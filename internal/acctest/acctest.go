@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -156,4 +157,14 @@ provider "rack" {
   }
 }
 `, h.configDir, url, cert, key, serverCert, extra)
+}
+
+// WaitReady waits for the mock host to answer again after a Restart.
+func (h *IncusHost) WaitReady(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !h.Mock.Ready(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the mock host did not come back after its restart")
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package acctest
 
 import (
+	"sort"
 	"testing"
 
 	"github.com/lxc/incus/v6/shared/api"
@@ -119,4 +120,15 @@ func (h *IncusHost) FreezeInstance(t *testing.T, name string) {
 	if err != nil {
 		t.Fatalf("freezing %s out of band: %v", name, err)
 	}
+}
+
+// InstanceNames lists the instances on the host (default project), sorted.
+func (h *IncusHost) InstanceNames(t *testing.T) []string {
+	t.Helper()
+	names, err := h.Client.GetInstanceNames(api.InstanceTypeAny)
+	if err != nil {
+		t.Fatalf("listing instances: %v", err)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -7,6 +7,7 @@ package clienterr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -166,4 +167,19 @@ func TimeoutOf(ctx context.Context) time.Duration {
 		return time.Until(dl)
 	}
 	return 0
+}
+
+// Outermost walks the error chain and returns the first typed error: what
+// the error is. A Connection error whose cause is a NotFound (the operation
+// the daemon forgot when it restarted) is a Connection error; a Conflict
+// that wraps the failed operation which revealed it is a Conflict.
+func Outermost(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
+		case *NotFoundError, *PermissionError, *AuthenticationError, *ConflictError, *BusyError,
+			*ValidationError, *OperationError, *ConnectionError, *TimeoutError, *InterruptedError:
+			return e
+		}
+	}
+	return err
 }

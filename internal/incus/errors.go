@@ -112,8 +112,8 @@ func isTyped(err error) bool {
 
 // IsNotFound reports whether err is a NotFoundError.
 func IsNotFound(err error) bool {
-	var nf *clienterr.NotFoundError
-	return errors.As(err, &nf)
+	_, ok := clienterr.Outermost(err).(*clienterr.NotFoundError) //nolint:errorlint // Outermost walked the chain
+	return ok
 }
 
 // timeoutFromContext is the error for a wait that ctx ended: a Timeout, or

@@ -264,8 +264,13 @@ func (c *Client) GetInstance(ctx context.Context, s Scope, name string) (*Instan
 // change itself used up the resource's timeout.
 const readBackGrace = 30 * time.Second
 
-// getAfterChange reads an instance after a change the server accepted,
-// retrying until the daemon answers (within ctx): what exists must be known.
+// GetInstanceAfterChange reads an instance after a change the server may
+// have made, retrying until the daemon answers (within ctx, or briefly past
+// it when the change used it up): what exists must be known.
+func (c *Client) GetInstanceAfterChange(ctx context.Context, s Scope, name string) (*Instance, error) {
+	return c.getAfterChange(ctx, s, name)
+}
+
 func (c *Client) getAfterChange(ctx context.Context, s Scope, name string) (*Instance, error) {
 	if ctx.Err() != nil {
 		// The timeout ran out during the change: still learn what exists,

@@ -2,7 +2,6 @@ package incus
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
@@ -44,6 +43,6 @@ func retryConnection(ctx context.Context, tries int, fn func() error) error {
 }
 
 func isConnection(err error) bool {
-	var conn *clienterr.ConnectionError
-	return errors.As(err, &conn)
+	_, ok := clienterr.Outermost(err).(*clienterr.ConnectionError) //nolint:errorlint // Outermost walked the chain
+	return ok
 }

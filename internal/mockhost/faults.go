@@ -25,6 +25,12 @@ type Fault struct {
 	// RawBody answers Status with this body as plain text/HTML instead of the
 	// daemon's JSON (a proxy's error page).
 	RawBody string
+	// Hook runs when a matching request arrives, before it is handled; with
+	// HookAfter, once the daemon has handled it (for a request that starts
+	// an operation: accepted it). Tests use it to act at an exact moment,
+	// such as interrupting Terraform or restarting the daemon.
+	Hook      func()
+	HookAfter bool
 }
 
 // faults is a list of injected failures, safe for concurrent use.
@@ -93,6 +99,9 @@ func (f *faults) intercept(w http.ResponseWriter, r *http.Request, writeStatus f
 	if fault == nil {
 		return nil, false
 	}
+	if fault.Hook != nil && !fault.HookAfter {
+		fault.Hook()
+	}
 	if fault.Latency > 0 {
 		time.Sleep(fault.Latency)
 	}
@@ -109,6 +118,13 @@ func (f *faults) intercept(w http.ResponseWriter, r *http.Request, writeStatus f
 		return fault, false
 	}
 	return fault, true
+}
+
+// after runs a fault's HookAfter hook, if any: defer it in a handler.
+func (f *Fault) after() {
+	if f != nil && f.Hook != nil && f.HookAfter {
+		f.Hook()
+	}
 }
 
 // dropConnection closes the client's connection without an answer.

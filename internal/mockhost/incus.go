@@ -29,7 +29,12 @@ type Incus struct {
 	// OperationDelay is how long each background operation takes.
 	OperationDelay time.Duration
 
-	socket   string
+	socket string
+	// epoch counts restarts.
+	epoch atomic.Int64
+	// life guards the listener and server, which a Restart replaces.
+	life     sync.Mutex
+	closed   bool
 	listener net.Listener
 	server   *http.Server
 	faults   faults
@@ -80,8 +85,9 @@ func StartIncus(socketPath, imageAlias string) (*Incus, error) {
 	}
 	m.addProject("default")
 	m.AddImage(imageAlias, "busybox test image")
-	m.server = &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = m.server.Serve(l) }()
+	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	m.server = srv
+	go func() { _ = srv.Serve(l) }()
 	return m, nil
 }
 
@@ -90,6 +96,9 @@ func (m *Incus) Socket() string { return m.socket }
 
 // Close stops the server.
 func (m *Incus) Close() error {
+	m.life.Lock()
+	defer m.life.Unlock()
+	m.closed = true
 	err := m.server.Close()
 	for _, s := range m.tlsServers {
 		_ = s.Close()
@@ -143,8 +152,22 @@ func (m *Incus) AddProject(name string) {
 	}
 }
 
-// ServeHTTP routes a request, after counting it and applying faults.
+// ServeHTTP answers a request, unless the daemon restarted while handling
+// it: then, as with a real crash, the client gets no answer at all (answers
+// are held until the handler ends so that none slips out).
 func (m *Incus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	epoch := m.epoch.Load()
+	held := &heldResponse{w: w, header: http.Header{}}
+	m.serve(held, r)
+	if m.epoch.Load() != epoch {
+		dropConnection(w)
+		return
+	}
+	held.send()
+}
+
+// serve routes a request, after counting it and applying faults.
+func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 	m.requests.Add(1)
 	fault, answered := m.faults.intercept(w, r, func(w http.ResponseWriter, status int, msg string) {
 		if msg == "" {
@@ -152,6 +175,7 @@ func (m *Incus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, status, msg)
 	})
+	defer fault.after()
 	if answered {
 		return
 	}

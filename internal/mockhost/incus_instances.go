@@ -286,7 +286,9 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		}
 	}
 	res := map[string][]string{"instances": {"/1.0/instances/" + req.Name}}
-	m.startOperation(w, "Creating instance", res, failWith, func() string {
+	// create makes the instance and, when asked and started is set, starts
+	// it; a daemon that dies half way has made it without starting it.
+	create := func(started bool) string {
 		var img *api.Image
 		switch {
 		case req.Source.Server != "":
@@ -337,11 +339,13 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 			Location: "none", Project: project,
 		}}
 		p.instances[req.Name] = inst
-		if req.Start {
+		if req.Start && started {
 			return m.start(p, inst)
 		}
 		return ""
-	})
+	}
+	mop := m.startOperation(w, "Creating instance", res, failWith, func() string { return create(true) })
+	mop.partial = func() { create(false) }
 }
 
 // start starts an instance like incusd: every NIC's parent must exist.

@@ -13,6 +13,11 @@ import (
 type mockOperation struct {
 	op   api.Operation
 	done chan struct{}
+	// work is what the operation does; partial, when set, is what is left
+	// behind when the daemon dies half way through it (see Restart).
+	work    func() string
+	partial func()
+	ended   bool // finished, or cut short by a restart
 }
 
 func newUUID() string {
@@ -27,7 +32,7 @@ func newUUID() string {
 // the background after OperationDelay. work runs with m.mu held and returns
 // the operation's error text ("" for success). failWith, when not empty,
 // fails the operation with that text instead of running work (fault injection).
-func (m *Incus) startOperation(w http.ResponseWriter, description string, resources map[string][]string, failWith string, work func() string) {
+func (m *Incus) startOperation(w http.ResponseWriter, description string, resources map[string][]string, failWith string, work func() string) *mockOperation {
 	now := time.Now().UTC()
 	mop := &mockOperation{
 		op: api.Operation{
@@ -37,6 +42,10 @@ func (m *Incus) startOperation(w http.ResponseWriter, description string, resour
 			Resources: resources, Location: "none",
 		},
 		done: make(chan struct{}),
+		work: work,
+	}
+	if failWith != "" {
+		mop.work = func() string { return failWith }
 	}
 	m.ops[mop.op.ID] = mop
 	snapshot := mop.op
@@ -47,24 +56,30 @@ func (m *Incus) startOperation(w http.ResponseWriter, description string, resour
 		}
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		errText := failWith
-		if errText == "" {
-			errText = work()
+		if mop.ended {
+			return // the daemon was restarted meanwhile
 		}
-		mop.op.UpdatedAt = time.Now().UTC()
-		if errText == "" {
-			mop.op.Status, mop.op.StatusCode = api.Success.String(), api.Success
-		} else {
-			mop.op.Status, mop.op.StatusCode = api.Failure.String(), api.Failure
-			mop.op.Err = errText
-		}
-		close(mop.done)
+		mop.end(mop.work())
 	}()
 	w.Header().Set("Location", "/1.0/operations/"+snapshot.ID)
 	writeJSON(w, http.StatusAccepted, map[string]any{
 		"type": "async", "status": "Operation created", "status_code": 100,
 		"operation": "/1.0/operations/" + snapshot.ID, "error_code": 0, "error": "", "metadata": snapshot,
 	})
+	return mop
+}
+
+// end records the operation's outcome (errText "" is success); m.mu is held.
+func (mop *mockOperation) end(errText string) {
+	mop.ended = true
+	mop.op.UpdatedAt = time.Now().UTC()
+	if errText == "" {
+		mop.op.Status, mop.op.StatusCode = api.Success.String(), api.Success
+	} else {
+		mop.op.Status, mop.op.StatusCode = api.Failure.String(), api.Failure
+		mop.op.Err = errText
+	}
+	close(mop.done)
 }
 
 func (m *Incus) routeOperations(w http.ResponseWriter, r *http.Request, parts []string) {

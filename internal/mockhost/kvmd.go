@@ -245,12 +245,14 @@ func (k *KVMD) SetGPIO(channel string, state bool) {
 // ServeHTTP handles /api/... after faults and authentication.
 func (k *KVMD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k.requests.Add(1)
-	if _, answered := k.faults.intercept(w, r, func(w http.ResponseWriter, status int, class string) {
+	fault, answered := k.faults.intercept(w, r, func(w http.ResponseWriter, status int, class string) {
 		if class == "" {
 			class = "InjectedError"
 		}
 		kvmdError(w, status, class, "injected: "+class)
-	}); answered {
+	})
+	defer fault.after()
+	if answered {
 		return
 	}
 	if strings.HasSuffix(r.URL.Path, "/") && r.URL.Path != "/" {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,26 +14,11 @@ import (
 // errorDetail is the one place that turns a typed client error into the
 // detail of a diagnostic: what happened, what to do, then the original error.
 func errorDetail(err error) string {
-	what, todo := explain(outermostTyped(err))
+	what, todo := explain(clienterr.Outermost(err))
 	if what == "" {
 		return err.Error()
 	}
 	return what + "\n\n" + todo + "\n\nError: " + err.Error()
-}
-
-// outermostTyped walks the error chain and returns the first typed client
-// error: a ConflictError that wraps the failed operation which revealed it
-// is a conflict, not an operation failure.
-func outermostTyped(err error) error {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
-		case *clienterr.NotFoundError, *clienterr.PermissionError, *clienterr.AuthenticationError,
-			*clienterr.ConflictError, *clienterr.BusyError, *clienterr.ValidationError,
-			*clienterr.OperationError, *clienterr.ConnectionError, *clienterr.TimeoutError, *clienterr.InterruptedError:
-			return e
-		}
-	}
-	return err
 }
 
 // explain says what happened and what to do about it, per error type.

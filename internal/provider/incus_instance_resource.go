@@ -273,6 +273,14 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 		plan.applyInstance(inst, resolvedScope(r.data.Incus, scope))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
+	if err != nil && inst != nil && inst.Running() == spec.Start && isConnection(err) {
+		// The answer was lost, but the instance was found made as asked:
+		// the create finished.
+		resp.Diagnostics.AddWarning("Incus Connection Lost During Create",
+			fmt.Sprintf("%s was found created and %s after the connection to Incus was lost, and is saved in state.\n\n%s",
+				capitalize(describeInstance(&plan)), inst.Status, err))
+		err = nil
+	}
 	if err != nil {
 		detail := errorDetail(err)
 		if inst != nil {
@@ -303,7 +311,7 @@ func (r *incusInstanceResource) readInto(ctx context.Context, m *instanceModel, 
 	AddError(string, string)
 }) bool {
 	scope := m.scope()
-	inst, err := r.data.Incus.GetInstance(ctx, scope, m.Name.ValueString())
+	inst, err := r.data.Incus.GetInstanceAfterChange(ctx, scope, m.Name.ValueString())
 	if err != nil {
 		diags.AddError("Unable to Read Incus Instance", errorDetail(err))
 		return false
