@@ -169,7 +169,9 @@ func (c *Client) connect(remote Remote) (incusclient.InstanceServer, error) {
 		}
 		// The Incus client sets its own unix transport on our http.Client;
 		// wrap it so that non-JSON error pages become Connection errors.
-		httpClient.Transport = &checkedTransport{base: httpClient.Transport.(*http.Transport), address: address}
+		base := httpClient.Transport.(*http.Transport)
+		base.ResponseHeaderTimeout = 0 // operation waits are long polls, bounded by their own timeout
+		httpClient.Transport = &checkedTransport{base: base, address: address}
 		return srv, nil
 	}
 
@@ -177,6 +179,7 @@ func (c *Client) connect(remote Remote) (incusclient.InstanceServer, error) {
 	args.TLSClientKey = remote.ClientKey
 	args.TLSServerCert = remote.ServerCert
 	args.TransportWrapper = func(t *http.Transport) incusclient.HTTPTransporter {
+		t.ResponseHeaderTimeout = 0 // operation waits are long polls, bounded by their own timeout
 		return &checkedTransport{base: t, address: address}
 	}
 	if remote.TrustToken != "" {
@@ -226,7 +229,13 @@ type checkedTransport struct {
 	address string
 }
 
-func (t *checkedTransport) Transport() *http.Transport { return t.base }
+// Transport is what the Incus client asks for when it wants the transport's
+// settings (to dial websockets) or, before every operation wait, to set
+// ResponseHeaderTimeout to 0 on it. Done on the transport that all requests
+// of the remote share, that write races with every concurrent request (the
+// race-built provider in internal/acctest/interrupt reports it), so the
+// client gets a copy; connect has already set the timeout to 0 on the real one.
+func (t *checkedTransport) Transport() *http.Transport { return t.base.Clone() }
 
 func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)

@@ -3,6 +3,7 @@ package incus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -89,6 +90,26 @@ func TestConnectionIsSharedAcrossGoroutines(t *testing.T) {
 	}
 	if n := m.Requests() - before; n != 20 {
 		t.Fatalf("20 parallel reads took %d requests: connection setup is not shared", n)
+	}
+}
+
+// Concurrent resources wait on operations over one shared connection. The
+// Incus client adjusts the transport before each wait; under -race (make
+// test) this fails if that touches the transport the requests use.
+func TestConcurrentOperationWaits(t *testing.T) {
+	m, c := startMock(t)
+	m.OperationDelay = 20 * time.Millisecond
+	done := make(chan error, 10)
+	for i := 0; i < 10; i++ {
+		go func() {
+			_, err := c.CreateInstance(context.Background(), Scope{}, InstanceSpec{Name: fmt.Sprintf("c%d", i), Image: ImageSource{Name: "busybox"}, Start: true})
+			done <- err
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lxc/incus/v6/shared/api"
@@ -84,13 +85,21 @@ func (mop *mockOperation) end(errText string) {
 
 func (m *Incus) routeOperations(w http.ResponseWriter, r *http.Request, parts []string) {
 	if len(parts) == 0 {
+		// incusd groups the list by lowercased status: {"running": [...]}.
 		m.mu.Lock()
-		list := []string{}
-		for id := range m.ops {
-			list = append(list, "/1.0/operations/"+id)
+		urls := map[string][]string{}
+		full := map[string][]api.Operation{}
+		for id, mop := range m.ops {
+			key := strings.ToLower(mop.op.Status)
+			urls[key] = append(urls[key], "/1.0/operations/"+id)
+			full[key] = append(full[key], mop.op)
 		}
 		m.mu.Unlock()
-		writeSync(w, list, "")
+		if r.URL.Query().Get("recursion") != "" {
+			writeSync(w, full, "")
+		} else {
+			writeSync(w, urls, "")
+		}
 		return
 	}
 	m.mu.Lock()
