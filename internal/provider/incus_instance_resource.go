@@ -61,7 +61,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"name": schema.StringAttribute{
 				Required:    true,
-				Description: "Instance name. Changing it renames the instance in place (stopping it for the rename when it runs).",
+				Description: "Instance name: 1-63 letters, digits and `-`, not starting or ending with `-`, not a number (Incus's rule, checked at plan time). Changing it renames the instance in place (stopping it for the rename when it runs).",
 				Validators:  []validator.String{instanceNameValidator},
 			},
 			"description": schema.StringAttribute{
