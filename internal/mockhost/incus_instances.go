@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/lxc/incus/v6/shared/api"
 )
-
-var instanceNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{0,62}$`)
 
 // knownConfigKeys are the instance config keys the fake accepts besides the
 // free-form prefixes below; anything else is refused as incusd refuses it.
@@ -68,6 +65,9 @@ func validateDevices(devs map[string]map[string]string) string {
 	sort.Strings(names)
 	for _, n := range names {
 		d := devs[n]
+		if msg := deviceNameError(n); msg != "" {
+			return fmt.Sprintf("Failed initializing instance: Invalid devices: Device validation failed for %q: %s", n, msg)
+		}
 		if !knownDeviceTypes[d["type"]] {
 			return fmt.Sprintf("Invalid device type %q", d["type"])
 		}
@@ -204,6 +204,10 @@ func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project s
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
+		if msg := instanceNameError(req.Name); msg != "" {
+			writeError(w, http.StatusBadRequest, msg)
+			return
+		}
 		if _, taken := p.instances[req.Name]; taken {
 			writeError(w, http.StatusConflict, fmt.Sprintf("Name %q already in use", req.Name))
 			return
@@ -211,9 +215,6 @@ func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project s
 		m.startOperation(w, "Renaming instance", res, failWith, func() string {
 			if inst.running {
 				return "Renaming of running instance not allowed"
-			}
-			if !instanceNameRE.MatchString(req.Name) {
-				return "Invalid instance name: Name must be 1-63 characters long"
 			}
 			if _, taken := p.instances[req.Name]; taken {
 				return fmt.Sprintf("Name %q already in use", req.Name)
@@ -264,8 +265,8 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !instanceNameRE.MatchString(req.Name) {
-		writeError(w, http.StatusBadRequest, "Invalid instance name: Name can only contain alphanumeric and hyphen characters")
+	if msg := instanceNameError(req.Name); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
 	if req.Type == "" {

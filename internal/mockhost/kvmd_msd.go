@@ -89,9 +89,11 @@ func (k *KVMD) msdWrite(w http.ResponseWriter, r *http.Request) {
 		kvmdError(w, http.StatusBadRequest, "ValidatorError", "The argument is not a valid image name")
 		return
 	}
-	if r.ContentLength < 0 {
+	if r.ContentLength < 0 || r.Header.Get("Content-Length") == "" {
 		k.mu.Unlock()
-		kvmdError(w, http.StatusBadRequest, "ValidatorError", "Content-Length is required")
+		// kvmd validates the missing Content-Length (None) as the size;
+		// "Content-Length: 0" is a valid, empty image.
+		kvmdError(w, http.StatusBadRequest, "ValidatorError", "None argument is not a valid int")
 		return
 	}
 	if _, exists := k.msd.images[name]; exists {

@@ -1,6 +1,7 @@
 package mockhost
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,5 +108,35 @@ func TestKVMDATX(t *testing.T) {
 	}
 	if got := post("action=sideways"); got != 400 {
 		t.Fatalf("a bad action must be 400, got %d", got)
+	}
+}
+
+// kvmd takes an image's size from Content-Length: "0" is an empty, complete
+// image; no Content-Length at all (a chunked body) is a ValidatorError.
+func TestKVMDWriteContentLength(t *testing.T) {
+	k := startFake(t, KVMDOptions{})
+	write := func(name string, body io.Reader) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, k.URL()+"/api/msd/write?image="+name, body)
+		req.SetBasicAuth("admin", "admin")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// A reader of unknown length is sent chunked, without Content-Length.
+	if code, body := write("chunked.img", io.MultiReader(strings.NewReader("data"))); code != 400 || !strings.Contains(body, "None argument is not a valid int") {
+		t.Fatalf("chunked upload: %d %s", code, body)
+	}
+	if code, body := write("empty.img", http.NoBody); code != 200 || !strings.Contains(body, `"size":0`) {
+		t.Fatalf("empty upload: %d %s", code, body)
+	}
+	if got := k.ImageSHA256("empty.img"); got != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
+		t.Fatalf("the empty image is not complete: sha256 %q", got)
+	}
+	if names := k.ImageNames(); len(names) != 1 {
+		t.Fatalf("images: %v", names)
 	}
 }

@@ -143,11 +143,17 @@ func (c *Client) UploadFile(ctx context.Context, name, path string, removeIncomp
 	err = c.call(ctx, request{
 		method: http.MethodPost, route: "/msd/write", what: "the MSD", query: q,
 		body: func() (io.ReadCloser, error) {
+			hash = sha256.New() // afresh for each attempt
+			if st.Size() == 0 {
+				// kvmd reads the size from Content-Length and accepts 0 (an
+				// empty, complete image), but refuses a body without one; Go
+				// sends a non-nil body of length 0 chunked, without it.
+				return http.NoBody, nil
+			}
 			f, err := os.Open(path)
 			if err != nil {
 				return nil, err
 			}
-			hash = sha256.New() // afresh for each attempt
 			return struct {
 				io.Reader
 				io.Closer

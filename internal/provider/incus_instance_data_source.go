@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -63,7 +62,7 @@ func (d *incusInstanceDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		Description: "Reads an existing Incus instance. An instance that does not exist is an error.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{Required: true, Description: "Instance name.",
-				Validators: []validator.String{stringvalidator.RegexMatches(instanceNameRE, "must be a valid instance name")}},
+				Validators: []validator.String{instanceNameValidator}},
 			"project": schema.StringAttribute{Optional: true, Computed: true, Description: "Incus project; defaults to the remote's project, else `default`."},
 			"remote": schema.StringAttribute{Optional: true, Computed: true, Description: "Incus remote; defaults to the provider's default remote.",
 				Validators: []validator.String{remoteNameValidator}},

@@ -101,7 +101,7 @@ func TestAccIncusInstance_planTimeValidation(t *testing.T) {
 	acctest.PreCheck(t)
 	before := h.Mock.Requests() // the test's own connection
 	cases := map[string]struct{ body, want string }{
-		"name":       {`  name = "9-starts-with-digit"` + "\n  image = \"x\"\n", `Attribute name must be 1-63 characters`},
+		"name":       {`  name = "ends-with-"` + "\n  image = \"x\"\n", `Invalid Incus Instance Name.*must not end with "-"`},
 		"type":       {`  name = "a"` + "\n  image = \"x\"\n  type = \"vm\"\n", `Attribute type value must be one of`},
 		"volatile":   {`  name = "a"` + "\n  image = \"x\"\n  config = { \"volatile.uuid\" = \"1\" }\n", `Config key managed by Incus`},
 		"delay":      {`  name = "a"` + "\n  image = \"x\"\n  wait_for = [{ type = \"delay\" }]\n", `Missing delay.*needs a delay`},

@@ -62,9 +62,8 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"name": schema.StringAttribute{
 				Required:    true,
-				Description: "Instance name. Changing it renames the instance in place (stopping it for the rename when it runs).",
-				Validators: []validator.String{stringvalidator.RegexMatches(instanceNameRE,
-					"must be 1-63 characters: letters, digits and '-', starting with a letter")},
+				Description: "Instance name: 1-63 letters, digits and `-`, not starting or ending with `-`, not a number (Incus's rule, checked at plan time). Changing it renames the instance in place (stopping it for the rename when it runs).",
+				Validators:  []validator.String{instanceNameValidator},
 			},
 			"description": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
@@ -96,9 +95,9 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"devices": schema.SetNestedAttribute{
 				Optional:    true,
 				Description: "Devices of the instance itself (devices from profiles are not listed).",
-				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
+				Validators:  []validator.Set{setvalidator.SizeAtLeast(1), uniqueDeviceNames{}},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name": schema.StringAttribute{Required: true, Description: "Device name.", Validators: []validator.String{stringvalidator.LengthBetween(1, 64)}},
+					"name": schema.StringAttribute{Required: true, Description: "Device name, unique within the instance.", Validators: []validator.String{deviceNameValidator}},
 					"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
 						Validators: []validator.String{stringvalidator.OneOf("disk", "nic", "none", "unix-char", "unix-block", "unix-hotplug", "usb", "gpu", "infiniband", "proxy", "tpm", "pci")}},
 					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...)."},
@@ -200,23 +199,34 @@ func (r *incusInstanceResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.Remote.IsUnknown() {
-		scope, err := r.data.Incus.Resolve(incus.Scope{Remote: plan.Remote.ValueString(), Project: knownString(plan.Project)})
+	// The configured values, not the planned ones: a remote or project left
+	// out of the configuration is unknown in the plan of a new instance, yet
+	// the provider knows where it goes (the default remote, its project).
+	var cfgRemote, cfgProject types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("remote"), &cfgRemote)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project"), &cfgProject)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	remote := plan.Remote
+	if remote.IsUnknown() && req.State.Raw.IsNull() && !cfgRemote.IsUnknown() {
+		remote = cfgRemote // null: the default remote
+	}
+	if !remote.IsUnknown() {
+		scope, err := r.data.Incus.Resolve(incus.Scope{Remote: remote.ValueString(), Project: knownString(cfgProject)})
 		if err != nil {
 			addAttributeError(&resp.Diagnostics, path.Root("remote"), "Unknown Incus remote", err)
 			return
 		}
 		if req.State.Raw.IsNull() {
 			plan.Remote = types.StringValue(scope.Remote)
-			var configured types.String
-			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project"), &configured)...)
-			if !configured.IsUnknown() {
+			if !cfgProject.IsUnknown() {
 				plan.Project = types.StringValue(scope.Project)
 			}
 		}
-		if !plan.Name.IsUnknown() && !plan.Project.IsUnknown() {
-			plan.ID = types.StringValue(incus.ImportID(incus.Scope{Remote: plan.Remote.ValueString(), Project: plan.Project.ValueString()}, plan.Name.ValueString()))
-		}
+	}
+	if !plan.Name.IsUnknown() && !plan.Remote.IsUnknown() && !plan.Project.IsUnknown() {
+		plan.ID = types.StringValue(incus.ImportID(incus.Scope{Remote: plan.Remote.ValueString(), Project: plan.Project.ValueString()}, plan.Name.ValueString()))
 	}
 	if !req.State.Raw.IsNull() {
 		var state instanceModel

@@ -3,13 +3,59 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
 var remoteNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// instanceNameRE is Incus's rule for instance names (checked at plan time).
-var instanceNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{0,62}$`)
+var (
+	hostnameCharsRE   = regexp.MustCompile(`^[-a-zA-Z0-9]+$`)
+	deviceNameCharsRE = regexp.MustCompile(`^[-/.:_a-zA-Z0-9]+$`)
+)
+
+// instanceNameProblem says why incusd would refuse an instance name ("" when
+// it would not). The rules are those incusd 6.0 applies on create and rename
+// (a DNS host name label; '/' is kept for snapshots), no more and no less:
+// "1web" and "a--b" are accepted, "a-", "-a" and "123" are not.
+func instanceNameProblem(name string) string {
+	switch {
+	case strings.Contains(name, "/"):
+		return `the character "/" is reserved for snapshots`
+	case len(name) < 1 || len(name) > 63:
+		return "it must be 1-63 characters long"
+	case strings.HasPrefix(name, "-"):
+		return `it must not start with "-"`
+	case strings.HasSuffix(name, "-"):
+		return `it must not end with "-"`
+	case isDecimalUint64(name):
+		return "it cannot be a number"
+	case !hostnameCharsRE.MatchString(name):
+		return "it can only contain letters (a-z, A-Z), digits and '-'"
+	}
+	return ""
+}
+
+// isDecimalUint64 is incusd's test for a name that is "a number": digits
+// only, and small enough for 64 bits (a longer run of digits is a name).
+func isDecimalUint64(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+// deviceNameProblem says why incusd 6.0 would refuse a device name ("" when
+// it would not).
+func deviceNameProblem(name string) string {
+	switch {
+	case len(name) < 1 || len(name) > 63:
+		return "it must be 1-63 characters long"
+	case strings.HasPrefix(name, "."):
+		return `it must not start with "."`
+	case !deviceNameCharsRE.MatchString(name):
+		return "it can only contain letters, digits, '/', '.', '-', ':' and '_'"
+	}
+	return ""
+}
 
 // parseIncusImportID splits "[remote:][project/]name".
 func parseIncusImportID(id string) (remote, project, name string, err error) {

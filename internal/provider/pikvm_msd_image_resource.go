@@ -70,15 +70,22 @@ func (r *pikvmMSDImageResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators:    []validator.String{stringvalidator.RegexMatches(imageNameRE, "must be a plain file name (no '/', not starting with '.')")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"source": schema.StringAttribute{Required: true,
-				Description: "Path of the local file to upload. Moving the file does not replace the image; changing its content does."},
+				Description: "Path of the local file to upload. Moving the file does not replace the image; changing its content does. The file is read when it is uploaded: applying a saved plan uploads the file as it is then."},
 			"content_sha256": schema.StringAttribute{Computed: true,
-				Description: "SHA-256 of the uploaded content; a new value replaces the image. After an import it is taken from the source file when the sizes match."},
+				Description: "SHA-256 of the bytes uploaded, computed while sending them (known after apply). When the file's content no longer matches it, the image is replaced. Empty after an import (kvmd keeps no checksum) until the image is next replaced; an imported image is kept while the file's size matches."},
 			"size":     schema.Int64Attribute{Computed: true, Description: "Size in bytes, as kvmd reports it."},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
 }
 
+// ModifyPlan decides at plan time whether the image must be replaced, but
+// never promises the content of a new upload: Terraform plans again when it
+// applies a saved plan (with the prior state and its private data only, not
+// the saved plan's), and any planned value that depends on the file would
+// then differ when the file changed in between, which Terraform reports as
+// "Provider produced inconsistent final plan". So a new image's hash and size
+// are known after apply: Create hashes exactly the bytes it sends.
 func (r *pikvmMSDImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if !r.planDevice(ctx, req, resp) {
 		return
@@ -88,50 +95,61 @@ func (r *pikvmMSDImageResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if plan.Source.IsUnknown() || resp.Diagnostics.HasError() {
 		return
 	}
-	var state *msdImageModel
-	if !req.State.Raw.IsNull() {
-		state = &msdImageModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	source := plan.Source.ValueString()
+	if req.State.Raw.IsNull() {
+		// Create: only check that the file can be read. An empty file is
+		// fine: kvmd takes the size from Content-Length (any number from 0)
+		// and calls an image complete once that many bytes arrived.
+		if _, err := checkSource(source); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("source"), "Cannot Read the Image Source",
+				fmt.Sprintf("The file to upload cannot be read: %s", err))
+		}
+		return
 	}
+	var state msdImageModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	var stamp sourceStamp
 	if raw, d := req.Private.GetKey(ctx, sourceStampKey); !d.HasError() && raw != nil {
 		_ = json.Unmarshal(raw, &stamp)
 	}
-	sum, size, err := hashSource(plan.Source.ValueString(), stamp)
+	sum, size, err := hashSource(source, stamp)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("source"), "Cannot Read the Image Source",
 			fmt.Sprintf("The file to upload cannot be read: %s", err))
 		return
 	}
-	plan.ContentSHA256 = types.StringValue(sum)
-	if state == nil {
-		plan.Size = types.Int64Value(size)
-	} else {
-		plan.Size = state.Size
-		switch {
-		case state.ContentSHA256.ValueString() == "" && state.Size.ValueInt64() == size:
-			// Imported: kvmd has no checksum to compare and the sizes agree,
-			// so keep the image (and the empty hash, so the plan stays empty;
-			// the hash is recorded at the next replacement).
-			plan.ContentSHA256 = state.ContentSHA256
-		case state.ContentSHA256.ValueString() != sum:
-			plan.Size = types.Int64Value(size)
-			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("content_sha256"))
-		}
+	plan.ContentSHA256, plan.Size = state.ContentSHA256, state.Size
+	if state.ContentSHA256.ValueString() != sum && (state.ContentSHA256.ValueString() != "" || state.Size.ValueInt64() != size) {
+		// New content: replaced, with the new hash taken at upload. (An
+		// imported image has no hash, as kvmd keeps none: equal sizes keep
+		// it, and its hash is recorded at the next replacement.)
+		plan.ContentSHA256, plan.Size = types.StringUnknown(), types.Int64Unknown()
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("content_sha256"))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// hashSource hashes the file unless its size and mtime match the stamp.
+// checkSource fails when path is not a file this process can read.
+func checkSource(path string) (os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		err = fmt.Errorf("%s is a directory", path)
+	}
+	return st, err
+}
+
+// hashSource hashes the file unless its path, size and mtime match the stamp.
 func hashSource(path string, stamp sourceStamp) (string, int64, error) {
-	st, err := os.Stat(path)
+	st, err := checkSource(path)
 	if err != nil {
 		return "", 0, err
 	}
-	if st.IsDir() {
-		return "", 0, fmt.Errorf("%s is a directory", path)
-	}
-	if stamp.SHA256 != "" && stamp.Size == st.Size() && stamp.MTime == st.ModTime().UnixNano() {
+	if stamp.SHA256 != "" && stamp.Path == path && stamp.Size == st.Size() && stamp.MTime == st.ModTime().UnixNano() {
 		return stamp.SHA256, st.Size(), nil
 	}
 	return pikvm.FileSHA256(path)
@@ -162,6 +180,7 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	before, _ := os.Stat(plan.Source.ValueString()) // a missing file fails the upload
 	res, err := c.UploadFile(ctx, plan.Name.ValueString(), plan.Source.ValueString(), true)
 	if err != nil {
 		detail := errorDetail(err)
@@ -176,15 +195,19 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 			fmt.Sprintf("kvmd stored the image as %q instead of %q; use that name.", res.Name, plan.Name.ValueString()))
 	}
 	// The hash of what was actually sent (computed while streaming, so the
-	// file is read once): the file may have changed since the plan.
+	// file is read once). A file written to while it was being sent may have
+	// given a mix of old and new bytes that was never the file's content:
+	// take that image back rather than record it.
 	sum := res.SHA256
-	if planned := plan.ContentSHA256.ValueString(); !plan.ContentSHA256.IsUnknown() && planned != sum {
-		// Not what was planned: take it back rather than record a surprise.
-		detail := fmt.Sprintf("The file had SHA-256 %s at plan time but %s when it was uploaded. Plan and apply again.", planned, sum)
+	if after, err := os.Stat(plan.Source.ValueString()); before != nil && (err != nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime())) {
+		detail := fmt.Sprintf("%s changed while it was being uploaded as %q, so the image may hold part of the old and part of the new content. Apply again once the file is complete.",
+			plan.Source.ValueString(), res.Name)
 		if err := c.RemoveImage(context.WithoutCancel(ctx), res.Name); err != nil {
 			detail += fmt.Sprintf("\n\nThe uploaded image %q could not be removed: %s", res.Name, err)
+		} else {
+			detail += fmt.Sprintf("\n\nThe uploaded image %q was removed.", res.Name)
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("source"), "Image Source Changed During Apply", detail)
+		resp.Diagnostics.AddAttributeError(path.Root("source"), "Image Source Changed During Upload", detail)
 		return
 	}
 	plan.Name = types.StringValue(res.Name)
