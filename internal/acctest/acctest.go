@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,8 @@ type IncusHost struct {
 	// configDir is an empty incus client config directory, so that the
 	// tests never read the developer's own remotes.
 	configDir string
+	// publicRemotes are the image servers written into configDir.
+	publicRemotes []string
 }
 
 // IsMock reports whether this is the in-repo mock host.
@@ -167,4 +170,39 @@ func (h *IncusHost) WaitReady(t *testing.T) {
 			t.Fatal("the mock host did not come back after its restart")
 		}
 	}
+}
+
+// PublicImageServer starts a mock incusd serving images over HTTPS on
+// loopback and names it remote `name` in the incus client configuration the
+// provider reads (public, protocol incus, its certificate pinned), as
+// `incus remote add <name> <url> --public` does. Put images on it with
+// CopyImage; untrusted clients see the public ones.
+func (h *IncusHost) PublicImageServer(t *testing.T, name string) *mockhost.Incus {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rack-pub-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	m, err := mockhost.StartIncus(filepath.Join(dir, "incus.sock"), "private-image")
+	if err != nil {
+		t.Fatalf("starting the image server: %v", err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	url, cert, err := m.ServeTLS("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.publicRemotes = append(h.publicRemotes, fmt.Sprintf("  %s:\n    addr: %s\n    protocol: incus\n    public: true\n", name, url))
+	conf := "default-remote: local\nremotes:\n" + strings.Join(h.publicRemotes, "")
+	if err := os.MkdirAll(filepath.Join(h.configDir, "servercerts"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.configDir, "servercerts", name+".crt"), []byte(cert), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.configDir, "config.yml"), []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -132,3 +132,46 @@ func (h *IncusHost) InstanceNames(t *testing.T) []string {
 	sort.Strings(names)
 	return names
 }
+
+// ImageFingerprint is the fingerprint of the host's test image.
+func (h *IncusHost) ImageFingerprint(t *testing.T) string {
+	t.Helper()
+	entry, _, err := h.Client.GetImageAlias(h.Image)
+	if err != nil {
+		t.Fatalf("reading alias %s: %v", h.Image, err)
+	}
+	return entry.Target
+}
+
+// AddOtherImage makes an image that really differs from the test image
+// (another fingerprint) under alias, removed at cleanup, and returns its
+// fingerprint. The real host publishes a stopped instance of the test image.
+func (h *IncusHost) AddOtherImage(t *testing.T, alias string) string {
+	t.Helper()
+	if h.IsMock() {
+		return h.Mock.AddImage(alias, "another image")
+	}
+	source := RandomName("publish")
+	h.CreateInstance(t, source)
+	op, err := h.Client.CreateImage(api.ImagesPost{
+		Source:  &api.ImagesPostSource{Type: "instance", Name: source},
+		Aliases: []api.ImageAlias{{Name: alias}},
+	}, nil)
+	if err == nil {
+		err = op.Wait()
+	}
+	if err != nil {
+		t.Fatalf("publishing %s as %s: %v", source, alias, err)
+	}
+	fp, _ := op.Get().Metadata["fingerprint"].(string)
+	if fp == "" {
+		t.Fatalf("publishing %s: no fingerprint in %v", source, op.Get().Metadata)
+	}
+	t.Cleanup(func() {
+		if op, err := h.Client.DeleteImage(fp); err == nil {
+			_ = op.Wait()
+		}
+	})
+	h.ForgetInstance(source)
+	return fp
+}

@@ -28,8 +28,9 @@ type Client struct {
 	userAgent     string
 	logger        hclog.Logger
 
-	mu    sync.Mutex
-	conns map[string]*connection
+	mu         sync.Mutex
+	conns      map[string]*connection
+	imageConns map[string]*imageConnection // public image servers
 }
 
 // connection is set up once (single flight) the first time a remote is used.
@@ -64,6 +65,7 @@ func New(opts Options) (*Client, error) {
 		userAgent:     opts.UserAgent,
 		logger:        logger,
 		conns:         map[string]*connection{},
+		imageConns:    map[string]*imageConnection{},
 	}, nil
 }
 

@@ -115,33 +115,25 @@ func ImportID(s Scope, name string) string {
 
 func (c *Client) source(s Scope, img ImageSource) (api.InstanceSource, error) {
 	src := api.InstanceSource{Type: "image"}
-	setName := func() {
-		if fingerprintRE.MatchString(img.Name) {
+	r, own, err := c.imageRemote(s, img)
+	if err != nil {
+		return src, err
+	}
+	if own {
+		if img.IsFingerprint() {
 			src.Fingerprint = img.Name
 		} else {
 			src.Alias = img.Name
 		}
-	}
-	if img.Remote == "" || img.Remote == s.Remote {
-		setName()
 		return src, nil
 	}
-	r, err := c.Remote(img.Remote)
-	if err != nil {
-		return src, err
-	}
-	if !r.Public && r.Protocol != "simplestreams" {
-		return src, &clienterr.ValidationError{Info: clienterr.Info{
-			Object:  fmt.Sprintf("image %q", img.Remote+":"+img.Name),
-			Message: fmt.Sprintf("images can come from the instance's own remote or a public image server; remote %q is neither (copy the image to %q first)", img.Remote, s.Remote),
-		}}
-	}
+	// An image server takes the name as an alias first, then as a fingerprint.
+	src.Alias = img.Name
 	src.Server = r.Address
 	src.Protocol = r.Protocol
 	if src.Protocol == "" {
 		src.Protocol = "incus"
 	}
-	src.Alias = img.Name
 	return src, nil
 }
 
@@ -212,6 +204,9 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 		// Did the instance come to exist before the operation failed?
 		inst, gerr := c.getAfterChange(ctx, s, spec.Name)
 		if gerr != nil {
+			if IsNotFound(gerr) && ctx.Err() == nil {
+				return nil, c.explainMissingImage(ctx, s, spec, werr)
+			}
 			return nil, werr
 		}
 		if inst.CreatedAt.Before(op.Get().CreatedAt) {

@@ -144,6 +144,10 @@ func LoadCLIRemotes(configDir string) (map[string]Remote, string, error) {
 			if err == nil {
 				r.ClientCert, r.ClientKey = cert, key
 			}
+		}
+		if !r.IsUnix() {
+			// `incus remote add` pins a self-signed server certificate for
+			// public image servers too.
 			if b, err := os.ReadFile(conf.ServerCertPath(name)); err == nil {
 				r.ServerCert = string(b)
 			}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -134,6 +135,40 @@ func (m *Incus) AddImage(alias, description string) string {
 	return fp
 }
 
+// CopyImage registers an image under a given fingerprint, as `incus image
+// copy` brings another server's image, with its aliases; a public image is
+// shown to untrusted clients (an image server). Aliases that exist are
+// pointed at it.
+func (m *Incus) CopyImage(fingerprint, imageType string, public bool, aliases ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	img := &api.Image{
+		Fingerprint:  fingerprint,
+		Architecture: "x86_64",
+		Type:         imageType,
+		ImagePut:     api.ImagePut{Public: public, Properties: map[string]string{"description": "copied image", "os": "busybox", "release": "1"}},
+		UploadedAt:   time.Now().UTC(),
+	}
+	m.images[fingerprint] = img
+	for _, a := range aliases {
+		if old, ok := m.images[m.aliases[a]]; ok {
+			old.Aliases = removeAlias(old.Aliases, a)
+		}
+		m.aliases[a] = fingerprint
+		img.Aliases = append(img.Aliases, api.ImageAlias{Name: a})
+	}
+}
+
+func removeAlias(list []api.ImageAlias, name string) []api.ImageAlias {
+	out := []api.ImageAlias{}
+	for _, a := range list {
+		if a.Name != name {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func (m *Incus) addProject(name string) {
 	p := &mockProject{instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{}}
 	p.profiles["default"] = &api.Profile{Name: "default", ProfilePut: api.ProfilePut{
@@ -184,7 +219,7 @@ func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 		project = "default"
 	}
 	path := strings.TrimSuffix(r.URL.Path, "/")
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	parts := pathParts(r)
 	if len(parts) == 0 || parts[0] != "1.0" {
 		if path == "" {
 			writeSync(w, []string{"/1.0"}, "")
@@ -202,7 +237,7 @@ func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 	case parts[0] == "projects":
 		m.routeProjects(w, r, parts[1:])
 	case parts[0] == "images":
-		m.routeImages(w, r, parts[1:])
+		m.routeImages(w, r, parts[1:], false)
 	case parts[0] == "profiles":
 		m.routeProfiles(w, r, project, parts[1:])
 	case parts[0] == "instances":
@@ -212,6 +247,20 @@ func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "not found")
 	}
+}
+
+// pathParts splits the request path into its segments, each unescaped, so
+// that names holding a "/" (an alias such as "debian/12", sent as
+// debian%2F12) stay one segment.
+func pathParts(r *http.Request) []string {
+	raw := strings.Trim(r.URL.EscapedPath(), "/")
+	parts := strings.Split(raw, "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
+	return parts
 }
 
 func (m *Incus) getServer(w http.ResponseWriter) {
@@ -265,9 +314,15 @@ func (m *Incus) routeProjects(w http.ResponseWriter, r *http.Request, parts []st
 	}
 }
 
-func (m *Incus) routeImages(w http.ResponseWriter, r *http.Request, parts []string) {
+// routeImages serves /1.0/images. publicOnly is for untrusted clients, who
+// see public images and the aliases that point at them, as incusd shows them.
+func (m *Incus) routeImages(w http.ResponseWriter, r *http.Request, parts []string, publicOnly bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if publicOnly && (r.Method != http.MethodGet || len(parts) == 0) {
+		writeError(w, http.StatusForbidden, "not authorized")
+		return
+	}
 	switch {
 	case len(parts) == 0 && r.Method == http.MethodGet:
 		list := []string{}
@@ -311,15 +366,22 @@ func (m *Incus) routeImages(w http.ResponseWriter, r *http.Request, parts []stri
 		writeSync(w, nil, "")
 	case len(parts) == 2 && parts[0] == "aliases" && r.Method == http.MethodGet:
 		fp, ok := m.aliases[parts[1]]
-		if !ok {
+		img := m.images[fp]
+		if !ok || img == nil || (publicOnly && !img.Public) {
 			writeError(w, http.StatusNotFound, "Image alias not found")
 			return
 		}
-		writeSync(w, api.ImageAliasesEntry{Name: parts[1], Type: "container", ImageAliasesEntryPut: api.ImageAliasesEntryPut{Target: fp}}, "")
+		entry := api.ImageAliasesEntry{Name: parts[1], Type: img.Type, ImageAliasesEntryPut: api.ImageAliasesEntryPut{Target: fp}}
+		writeSync(w, entry, etagOf(entry))
 	case len(parts) == 1 && r.Method == http.MethodGet:
-		img := m.findImage(parts[0])
-		if img == nil {
-			writeError(w, http.StatusNotFound, "Image not found")
+		img, ambiguous := m.lookupImage(parts[0])
+		if ambiguous {
+			// incusd answers this with a plain error (HTTP 500).
+			writeError(w, http.StatusInternalServerError, "More than one image matches")
+			return
+		}
+		if img == nil || (publicOnly && !img.Public) {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("Image %q not found", parts[0]))
 			return
 		}
 		writeSync(w, img, "")
@@ -328,18 +390,28 @@ func (m *Incus) routeImages(w http.ResponseWriter, r *http.Request, parts []stri
 	}
 }
 
-// findImage resolves a full or partial fingerprint.
+// findImage resolves a full or partial fingerprint (nil when none or
+// several images match).
 func (m *Incus) findImage(prefix string) *api.Image {
-	var found *api.Image
-	for fp, img := range m.images {
+	img, _ := m.lookupImage(prefix)
+	return img
+}
+
+// lookupImage resolves a full or partial fingerprint, and says when the
+// prefix is ambiguous.
+func (m *Incus) lookupImage(prefix string) (img *api.Image, ambiguous bool) {
+	if prefix == "" {
+		return nil, false
+	}
+	for fp, i := range m.images {
 		if strings.HasPrefix(fp, prefix) {
-			if found != nil {
-				return nil
+			if img != nil {
+				return nil, true
 			}
-			found = img
+			img = i
 		}
 	}
-	return found
+	return img, false
 }
 
 func (m *Incus) routeProfiles(w http.ResponseWriter, r *http.Request, project string, parts []string) {

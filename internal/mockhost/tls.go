@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/lxc/incus/v6/shared/api"
@@ -145,6 +146,9 @@ func (m *Incus) serveTrusted(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeSync(w, nil, "")
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/1.0/images/"):
+		// An image server: untrusted clients read public images and aliases.
+		m.routeImages(w, r, pathParts(r)[2:], true)
 	default:
 		writeError(w, http.StatusForbidden, "not authorized")
 	}

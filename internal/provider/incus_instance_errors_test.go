@@ -83,8 +83,10 @@ func TestAccIncusInstance_serverValidation(t *testing.T) {
 						`.*Unknown configuration key: rack.nonsense`),
 				},
 				{
-					Config:      instanceConfig(h, fmt.Sprintf("  name = %q\n  image = \"no-such-image-alias\"\n", name)),
-					ExpectError: diagRE(`Incus operation ` + operationIDRE + `.*Image not provided for instance creation`),
+					Config: instanceConfig(h, fmt.Sprintf("  name = %q\n  image = \"no-such-image-alias\"\n", name)),
+					// The failed operation does not name the image; the diagnostic does.
+					ExpectError: diagRE(`Image alias "no-such-image-alias" \(project "default", remote "test"\) was not found.*incus image list test:.*operation ` +
+						operationIDRE + ` \(Creating instance\).*Image not provided for instance creation`),
 				},
 				{
 					Config:      instanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n  profiles = [\"no-such-profile\"]\n", name, h.Image)),

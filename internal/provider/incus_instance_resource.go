@@ -76,10 +76,12 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"image": schema.StringAttribute{
-				Required:      true,
-				Description:   "Image to create the instance from: `alias`, `fingerprint` (or a prefix of 12+ hex digits) on the instance's own remote, or `remote:alias` from a public image server remote (such as `images:debian/12`). Changing it replaces the instance.",
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers: []planmodifier.String{imageSameAsFingerprint(), stringplanmodifier.RequiresReplace()},
+				Required: true,
+				Description: "Image to create the instance from: `alias`, `fingerprint` (or a prefix of 12+ hex digits) on the instance's own remote, or `remote:alias` from a public image server remote (such as `images:debian/12`). " +
+					"Naming another image replaces the instance. Another name for the same image (a second alias, a fingerprint prefix, an image server alias that points at it) is looked up at plan time and changes nothing: " +
+					"state keeps the earlier name and the plan stays empty. An alias that now points at a newer image names another image.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				// Replacement is decided in ModifyPlan, which compares fingerprints.
 			},
 			"profiles": schema.ListAttribute{
 				ElementType: types.StringType, Optional: true, Computed: true,
@@ -244,8 +246,70 @@ func (r *incusInstanceResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if plan.Remote.IsUnknown() {
 			plan.Remote = state.Remote
 		}
+		r.planImage(ctx, &plan, &state, resp)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planImage decides what a changed `image` string means for an existing
+// instance: it looks the configured reference up (read only) and compares its
+// fingerprint with the one the instance was made from.
+//
+//   - Same image (a second alias, a fingerprint prefix, an image server alias
+//     of it, or the alias Read picked after an import): the planned value is
+//     the prior one. Terraform accepts a planned value equal to the prior
+//     state instead of the configuration, even for a non-computed attribute
+//     (that is how it treats semantically equal values), so the plan is empty
+//     and apply sends nothing. The price: state keeps the earlier name of
+//     the image. Planning the configured string instead would be an in-place
+//     update that only records it, a change shown in the plan for nothing.
+//   - Another image: replace.
+//   - Not found: replace, with a warning. It is not a plan error, since the
+//     image may come to exist during the apply; if it does not, the create
+//     fails and names the reference.
+//   - The lookup failed otherwise (server unreachable, refused, unknown
+//     remote): an error. Replacing on a guess would destroy the instance, and
+//     its create would need the same server.
+func (r *incusInstanceResource) planImage(ctx context.Context, plan, state *instanceModel, resp *resource.ModifyPlanResponse) {
+	if plan.Image.Equal(state.Image) {
+		return
+	}
+	replace := func() { resp.RequiresReplace = append(resp.RequiresReplace, path.Root("image")) }
+	made := state.ImageFingerprint.ValueString()
+	// Only for an instance that stays where it is: a new remote or project
+	// is a new instance, whose image is looked up there at create.
+	if plan.Image.IsUnknown() || r.data == nil || made == "" ||
+		!plan.Remote.Equal(state.Remote) || !plan.Project.Equal(state.Project) || !plan.Type.Equal(state.Type) {
+		replace()
+		return
+	}
+	timeout, diags := plan.Timeouts.Read(ctx, 2*time.Minute)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ref := plan.Image.ValueString()
+	fp, err := r.data.Incus.ResolveImage(ctx, state.scope(), incus.ParseImage(ref), state.Type.ValueString(), state.Architecture.ValueString())
+	switch {
+	case err == nil && fp == made:
+		if !state.Image.IsNull() && state.Image.ValueString() != "" {
+			plan.Image = state.Image
+		}
+		// With no prior name the configured one is planned: an update that
+		// only records it (Update sends nothing for the image).
+	case err == nil:
+		replace()
+	case incus.IsNotFound(err):
+		resp.Diagnostics.AddAttributeWarning(path.Root("image"), "Incus Image Not Found",
+			fmt.Sprintf("%s\n\nInstance %q was created from image %s; the plan replaces it. Creating it again fails unless %q exists by then.",
+				errorDetail(err), state.Name.ValueString(), made, ref))
+		replace()
+	default:
+		resp.Diagnostics.AddAttributeError(path.Root("image"), "Unable to Look Up Incus Image",
+			fmt.Sprintf("The image changed from %q to %q. To tell whether %q still names the image instance %q was created from (%s), the provider looked it up and could not; "+
+				"it does not replace the instance on a guess. Fix the cause below, or set image back to %q.\n\n%s",
+				state.Image.ValueString(), ref, ref, state.Name.ValueString(), made, state.Image.ValueString(), errorDetail(err)))
+	}
 }
 
 func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

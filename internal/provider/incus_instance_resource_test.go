@@ -43,8 +43,8 @@ func TestAccIncusInstance_lifecycle(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("life")
 		renamed := name + "-b"
-		alias := acctest.RandomName("alias")
-		h.AddImageAlias(t, alias)
+		alias := acctest.RandomName("other")
+		h.AddOtherImage(t, alias)
 		t.Cleanup(func() { h.ForgetInstance(name); h.ForgetInstance(renamed) })
 
 		resource.Test(t, resource.TestCase{

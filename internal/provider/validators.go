@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -117,35 +116,5 @@ func (configKeyValidator) ValidateString(_ context.Context, req validator.String
 	case strings.HasPrefix(key, "volatile.") || strings.HasPrefix(key, "image."):
 		resp.Diagnostics.AddAttributeError(req.Path, "Config key managed by Incus",
 			fmt.Sprintf("%q is set by Incus itself (volatile.* and image.* keys); remove it from config.", key))
-	}
-}
-
-// imageSameAsFingerprint keeps the prior image value when the configured one
-// names the very image the instance was made from (its fingerprint or a
-// prefix of it), so writing a fingerprint instead of an alias after an import
-// does not replace the instance.
-func imageSameAsFingerprint() planmodifier.String { return imageFingerprintModifier{} }
-
-type imageFingerprintModifier struct{}
-
-func (imageFingerprintModifier) Description(context.Context) string {
-	return "keeps the image when the configured value is the instance's own image fingerprint"
-}
-func (m imageFingerprintModifier) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (imageFingerprintModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() || req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.PlanValue.Equal(req.StateValue) {
-		return
-	}
-	var fingerprint types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, req.Path.ParentPath().AtName("image_fingerprint"), &fingerprint)...)
-	want := req.ConfigValue.ValueString()
-	if i := strings.LastIndex(want, ":"); i >= 0 {
-		want = want[i+1:]
-	}
-	if len(want) >= 12 && strings.HasPrefix(fingerprint.ValueString(), want) {
-		resp.PlanValue = req.StateValue
 	}
 }
