@@ -32,6 +32,7 @@ func classify(err error, object, address string) error {
 		info.Message = err.Error()
 		switch status {
 		case http.StatusNotFound:
+			info.Hint = notFoundHint
 			return &clienterr.NotFoundError{Info: info}
 		case http.StatusForbidden:
 			info.Hint = permissionHint
@@ -90,6 +91,7 @@ func neverSent(err error) bool {
 // What to do, in Incus's terms, for the errors of access.
 const (
 	trustHint      = "Make the server trust the provider: add its client certificate on the server (`incus config trust add-certificate`), or give a trust_token in the incus_remote block."
+	notFoundHint   = "Check the name, the project and the remote."
 	permissionHint = "The identity the provider uses is not allowed to do this: check the client certificate's restrictions and projects on the server (`incus config trust show <fingerprint>`)."
 )
 

@@ -312,22 +312,3 @@ func (c *Client) connectImageServer(r Remote) (incusclient.ImageServer, error) {
 	}
 	return srv, nil
 }
-
-// explainMissingImage turns a failed create into a NotFoundError of the
-// image when the image the instance was to be made from does not exist: the
-// failed operation itself only says "Image not provided for instance
-// creation". Any other outcome keeps the operation's error.
-func (c *Client) explainMissingImage(ctx context.Context, s Scope, spec InstanceSpec, opErr error) error {
-	_, err := c.ResolveImage(ctx, s, spec.Image, spec.Type, "")
-	var nf *clienterr.NotFoundError
-	if !errors.As(err, &nf) {
-		return opErr
-	}
-	msg := nf.Message
-	if msg == "" && nf.Err != nil {
-		msg = nf.Err.Error()
-	}
-	nf.Message = fmt.Sprintf("%s; so creating instance %q failed: %s", msg, spec.Name, opErr.Error())
-	nf.Err = opErr
-	return nf
-}

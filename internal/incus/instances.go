@@ -183,6 +183,7 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	op, err := withContext(ctx, "the create request of "+object, func() (incusclient.Operation, error) { return srv.CreateInstance(req) })
 	if err != nil {
 		err = classify(err, object, address)
+		err = c.blameInstance(ctx, err, s, spec.blameRequest())
 		var ce *clienterr.ConflictError
 		if errors.As(err, &ce) {
 			ce.ImportID = ImportID(s, spec.Name)
@@ -201,12 +202,10 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 			// timeout): whatever the daemon made is ours.
 			return c.adoptIfNew(ctx, s, spec.Name, op.Get().CreatedAt, werr)
 		}
+		werr = c.blameInstance(ctx, werr, s, spec.blameRequest())
 		// Did the instance come to exist before the operation failed?
 		inst, gerr := c.getAfterChange(ctx, s, spec.Name)
 		if gerr != nil {
-			if IsNotFound(gerr) && ctx.Err() == nil {
-				return nil, c.explainMissingImage(ctx, s, spec, werr)
-			}
 			return nil, werr
 		}
 		if inst.CreatedAt.Before(op.Get().CreatedAt) {
@@ -303,7 +302,7 @@ func (c *Client) getInstanceFull(ctx context.Context, s Scope, name string) (*In
 		return classify(err, object, c.remotes[s.Remote].Address)
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", c.blameInstance(ctx, err, s, instanceRequest{})
 	}
 	return fromAPI(f.inst, s.Project), f.etag, nil
 }
@@ -388,7 +387,7 @@ func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u Ins
 		return current{i, etag}, err
 	})
 	if err != nil {
-		return classify(err, object, address)
+		return c.blameInstance(ctx, classify(err, object, address), s, u.blameRequest())
 	}
 	put := cur.inst.Writable()
 	put.Description = u.Description
@@ -405,9 +404,10 @@ func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u Ins
 		cfg[k] = v
 	}
 	put.Config = cfg
-	return operate(ctx, "the update request", object, address, func() (incusclient.Operation, error) {
+	err = operate(ctx, "the update request", object, address, func() (incusclient.Operation, error) {
 		return srv.UpdateInstance(name, put, cur.etag)
 	})
+	return c.blameInstance(ctx, err, s, u.blameRequest())
 }
 
 // StartInstance starts a stopped instance.
@@ -444,9 +444,10 @@ func (c *Client) changeState(ctx context.Context, s Scope, name string, state ap
 	if err != nil {
 		return err
 	}
-	return operate(ctx, "the "+state.Action+" request", instanceObject(s, name), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
+	err = operate(ctx, "the "+state.Action+" request", instanceObject(s, name), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
 		return srv.UpdateInstanceState(name, state, "")
 	})
+	return c.blameInstance(ctx, err, s, instanceRequest{})
 }
 
 // RenameInstance renames a stopped instance.

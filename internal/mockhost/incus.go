@@ -46,6 +46,7 @@ type Incus struct {
 	images   map[string]*api.Image // by fingerprint
 	aliases  map[string]string     // alias -> fingerprint
 	networks map[string]string     // bridges that exist -> IPv4 prefix handed out
+	pools    map[string]bool       // storage pools that exist
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
@@ -80,6 +81,7 @@ func StartIncus(socketPath, imageAlias string) (*Incus, error) {
 		images:   map[string]*api.Image{},
 		aliases:  map[string]string{},
 		networks: map[string]string{"mockbr0": "10.99.0."},
+		pools:    map[string]bool{"default": true},
 		ops:      map[string]*mockOperation{},
 		trusted:  map[string]bool{},
 		tokens:   map[string]bool{},

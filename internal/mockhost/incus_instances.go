@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -52,41 +51,19 @@ func validateConfig(cfg map[string]string) string {
 	return ""
 }
 
-var knownDeviceTypes = map[string]bool{
-	"disk": true, "nic": true, "none": true, "unix-char": true, "unix-block": true, "unix-hotplug": true,
-	"usb": true, "gpu": true, "infiniband": true, "proxy": true, "tpm": true, "pci": true,
-}
-
-func validateDevices(devs map[string]map[string]string) string {
-	names := make([]string, 0, len(devs))
-	for n := range devs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		d := devs[n]
-		if msg := deviceNameError(n); msg != "" {
-			return fmt.Sprintf("Failed initializing instance: Invalid devices: Device validation failed for %q: %s", n, msg)
-		}
-		if !knownDeviceTypes[d["type"]] {
-			return fmt.Sprintf("Invalid device type %q", d["type"])
-		}
-		if d["type"] == "disk" {
-			if src := d["source"]; strings.HasPrefix(src, "/") {
-				if _, err := os.Stat(src); err != nil {
-					return fmt.Sprintf("Failed initializing instance: Failed add validation for device %q: Missing source path %q for disk %q", n, src, n)
-				}
-			}
-		}
-	}
-	return ""
-}
-
 func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project string, parts []string, fault *Fault) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p := m.lookupProject(w, project)
-	if p == nil {
+	p, ok := m.projects[project]
+	if !ok {
+		switch {
+		case len(parts) == 0 && r.Method == http.MethodGet:
+			writeSync(w, []string{}, "") // incusd lists an empty project, not an error
+		case len(parts) == 0 && r.Method == http.MethodPost:
+			writeError(w, http.StatusNotFound, "Failed loading project: Project not found")
+		default:
+			writeError(w, http.StatusNotFound, "Project not found")
+		}
 		return
 	}
 	failWith := ""
@@ -168,7 +145,7 @@ func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project s
 		}
 		for _, prof := range put.Profiles {
 			if _, ok := p.profiles[prof]; !ok {
-				writeError(w, http.StatusBadRequest, fmt.Sprintf("Requested profile %q doesn't exist", prof))
+				writeError(w, http.StatusNotFound, "Profile not found") // an update does not say which
 				return
 			}
 		}
@@ -176,7 +153,11 @@ func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project s
 			if msg := validateConfig(put.Config); msg != "" {
 				return "Invalid config: " + msg
 			}
-			if msg := validateDevices(put.Devices); msg != "" {
+			profiles := put.Profiles
+			if profiles == nil {
+				profiles = inst.Profiles
+			}
+			if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: put.Devices, current: inst}); msg != "" {
 				return msg
 			}
 			// Incus keeps its own volatile keys across a PUT.
@@ -310,11 +291,8 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		if msg := validateConfig(req.Config); msg != "" {
 			return "Failed creating instance record: " + msg
 		}
-		if msg := validateDevices(req.Devices); msg != "" {
+		if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: req.Devices}); msg != "" {
 			return "Failed creating instance record: " + msg
-		}
-		if !hasRootDisk(p, profiles, req.Devices) {
-			return "Failed creating instance record: Failed initializing instance: Failed getting root disk: No root device could be found"
 		}
 		cfg := map[string]string{}
 		for k, v := range req.Config {
@@ -478,7 +456,7 @@ func (m *Incus) stateOf(inst *mockInstance) *api.InstanceState {
 		if ifname == "" {
 			ifname = n
 		}
-		prefix := m.networks[d["parent"]]
+		prefix := m.networks[d["parent"]+d["network"]]
 		st.Network[ifname] = api.InstanceStateNetwork{
 			Type: "broadcast", State: "up", Mtu: 1500, Hwaddr: full.Config["volatile."+n+".hwaddr"],
 			Addresses: []api.InstanceStateNetworkAddress{
@@ -504,25 +482,4 @@ func copyDevices(in map[string]map[string]string) map[string]map[string]string {
 		out[k] = copyMap(v)
 	}
 	return out
-}
-
-// hasRootDisk: incusd refuses an instance whose own devices and profiles
-// give it no disk mounted at "/".
-func hasRootDisk(p *mockProject, profiles []string, devices map[string]map[string]string) bool {
-	isRoot := func(d map[string]string) bool { return d["type"] == "disk" && d["path"] == "/" }
-	for _, d := range devices {
-		if isRoot(d) {
-			return true
-		}
-	}
-	for _, name := range profiles {
-		if prof, ok := p.profiles[name]; ok {
-			for _, d := range prof.Devices {
-				if isRoot(d) {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

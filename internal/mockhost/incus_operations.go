@@ -137,10 +137,16 @@ func (m *Incus) routeOperations(w http.ResponseWriter, r *http.Request, parts []
 		m.mu.Unlock()
 		if op.StatusCode == api.Failure {
 			// incusd answers the wait of a failed operation with HTTP 200
-			// and an error body carrying the operation's error.
+			// and an error body carrying the operation's error; its code is
+			// 404 when a missing object failed it (a network, a pool), which
+			// incusd's texts then end with "not found".
+			code := http.StatusInternalServerError
+			if strings.HasSuffix(op.Err, " not found") {
+				code = http.StatusNotFound
+			}
 			writeJSON(w, http.StatusOK, map[string]any{
 				"type": "error", "status": "", "status_code": 0, "operation": "",
-				"error_code": 500, "error": op.Err, "metadata": nil,
+				"error_code": code, "error": op.Err, "metadata": nil,
 			})
 			return
 		}

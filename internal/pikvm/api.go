@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"hash"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
@@ -165,6 +168,12 @@ func (c *Client) UploadFile(ctx context.Context, name, path string, removeIncomp
 	if err == nil {
 		out.Image.SHA256 = hex.EncodeToString(hash.Sum(nil))
 	}
+	var v *clienterr.ValidationError
+	if errors.As(err, &v) && v.Class == "MsdImageExistsError" {
+		// The image is what is in the way; it can be imported.
+		v.Object = c.object("MSD image " + strconv.Quote(name))
+		err = &clienterr.ConflictError{Info: v.Info, ImportID: c.Name() + ":" + name}
+	}
 	return &out.Image, err
 }
 
@@ -188,7 +197,42 @@ func (c *Client) SetDriveParams(ctx context.Context, p DriveParams) error {
 	if p.RW != nil {
 		q.Set("rw", boolParam(*p.RW))
 	}
-	return c.call(ctx, request{method: http.MethodPost, route: "/msd/set_params", what: "the MSD drive", query: q, retryBusy: true}, nil)
+	err := c.call(ctx, request{method: http.MethodPost, route: "/msd/set_params", what: "the MSD drive", query: q, retryBusy: true}, nil)
+	var nf *clienterr.NotFoundError
+	if p.Image != nil && errors.As(err, &nf) && nf.Class == "MsdUnknownImageError" {
+		// kvmd's "not found" is about the image asked for, not the drive.
+		nf.Object = c.object("MSD image " + strconv.Quote(*p.Image))
+	}
+	return err
+}
+
+// msdImageHint is what to do when the drive asks for an image the storage lacks.
+const msdImageHint = "Upload the image first: a rack_pikvm_msd_image resource with this name (refer to it from the drive, so that it is uploaded before the drive asks for it). The rack_pikvm_msd data source lists the images in the storage."
+
+// HasImage reports whether the storage holds an image of that name.
+func (m *MSD) HasImage(name string) bool {
+	if m.Storage == nil {
+		return false
+	}
+	_, ok := m.Storage.Images[name]
+	return ok
+}
+
+// ImageNotFound is the error for a drive asking for an image that the
+// storage (as m lists it) does not hold; it names the images there are.
+func (c *Client) ImageNotFound(m *MSD, name string) error {
+	names := []string{}
+	if m.Storage != nil {
+		for n := range m.Storage.Images {
+			names = append(names, strconv.Quote(n))
+		}
+	}
+	sort.Strings(names)
+	msg := "the storage holds no images"
+	if len(names) > 0 {
+		msg = "the storage holds " + strings.Join(names, ", ")
+	}
+	return &clienterr.NotFoundError{Info: clienterr.Info{Object: c.object("MSD image " + strconv.Quote(name)), Message: msg, Hint: msdImageHint}}
 }
 
 // SetConnected connects or disconnects the drive. kvmd refuses to connect a

@@ -149,6 +149,12 @@ type request struct {
 // credentialsHint is what to do when kvmd refuses who we are.
 const credentialsHint = "Check the PiKVM's username and password (PIKVM_USERNAME / PIKVM_PASSWORD or the pikvm block) and, with two-factor authentication on, the totp_secret and this machine's clock."
 
+// notFoundHints say what to do about kvmd's "not found" classes.
+var notFoundHints = map[string]string{
+	"MsdUnknownImageError":     msdImageHint,
+	"GpioChannelNotFoundError": "The rack_pikvm_gpio data source lists the PiKVM's GPIO channels (kvmd's configuration defines them).",
+}
+
 // call performs a request and decodes the result into out (may be nil).
 //
 // A request that changes something (any method but GET) is not sent after
@@ -316,6 +322,7 @@ func (c *Client) decode(resp *http.Response, raw []byte, r request, out any) err
 	case resp.StatusCode == http.StatusConflict:
 		return &clienterr.BusyError{Info: info}
 	case strings.Contains(ke.Error, "NotFound") || ke.Error == "MsdUnknownImageError":
+		info.Hint = notFoundHints[ke.Error]
 		return &clienterr.NotFoundError{Info: info}
 	case resp.StatusCode >= 500:
 		return &clienterr.ConnectionError{Address: c.dev.URL, Info: info}
@@ -345,6 +352,8 @@ func Is(err error, class string) bool {
 		case *clienterr.NotFoundError:
 			info = &t.Info
 		case *clienterr.BusyError:
+			info = &t.Info
+		case *clienterr.ConflictError:
 			info = &t.Info
 		}
 		if info != nil && info.Class == class {

@@ -185,14 +185,31 @@ func TestMSDUploadAndErrors(t *testing.T) {
 		t.Fatalf("uploaded bytes differ")
 	}
 	_, err = c.UploadFile(ctx, "boot.iso", path, true)
-	if !Is(err, "MsdImageExistsError") {
-		t.Fatalf("second upload: %v", err)
+	var ce *clienterr.ConflictError
+	if !Is(err, "MsdImageExistsError") || !errors.As(err, &ce) || ce.ImportID != "kvm1:boot.iso" ||
+		ce.Object != `MSD image "boot.iso" of PiKVM "kvm1"` {
+		t.Fatalf("second upload: %T %v", err, err)
 	}
 	name := "nope.iso"
 	err = c.SetDriveParams(ctx, DriveParams{Image: &name})
 	var nf *clienterr.NotFoundError
 	if !errors.As(err, &nf) || nf.Class != "MsdUnknownImageError" {
 		t.Fatalf("unknown image: %v", err)
+	}
+	// kvmd's "not found" is about the image asked for, not the drive.
+	if nf.Object != `MSD image "nope.iso" of PiKVM "kvm1"` || !strings.Contains(nf.Hint, "rack_pikvm_msd_image") {
+		t.Fatalf("unknown image blames %s (hint %q)", nf.Object, nf.Hint)
+	}
+	m, err := c.MSD(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.HasImage("nope.iso") || !m.HasImage("boot.iso") {
+		t.Fatalf("HasImage disagrees with the storage: %+v", m.Storage)
+	}
+	err = c.ImageNotFound(m, "nope.iso")
+	if !errors.As(err, &nf) || nf.Object != `MSD image "nope.iso" of PiKVM "kvm1"` || !strings.Contains(err.Error(), `the storage holds "boot.iso"`) {
+		t.Fatalf("ImageNotFound: %v", err)
 	}
 	if err := c.SetConnected(ctx, true); !Is(err, "MsdImageNotSelected") {
 		t.Fatalf("connect with no image: %v", err)
@@ -202,7 +219,7 @@ func TestMSDUploadAndErrors(t *testing.T) {
 	if err := c.SetDriveParams(ctx, DriveParams{Image: &iso, RW: &rw}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.MSD(ctx)
+	m, err = c.MSD(ctx)
 	if err != nil || m.SelectedImage() != "boot.iso" || m.Drive.RW {
 		t.Fatalf("rw must be forced off for an .iso: %+v %v", m.Drive, err)
 	}
@@ -303,5 +320,27 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	}
 	if logs.Len() == 0 {
 		t.Fatal("nothing was logged at trace level: the check above proves nothing")
+	}
+}
+
+// kvmd's "not found" classes name the channel or image, with PiKVM advice.
+func TestNotFoundNamesTheObject(t *testing.T) {
+	k := fake(t, mockhost.KVMDOptions{})
+	c := client(t, k.URL(), nil)
+	ctx := ctxTimeout(t, 10*time.Second)
+	for _, err := range []error{c.SwitchGPIO(ctx, "rack-nochannel", true), c.PulseGPIO(ctx, "rack-nochannel", 0)} {
+		var nf *clienterr.NotFoundError
+		if !errors.As(err, &nf) {
+			t.Fatalf("unknown channel: %T %v", err, err)
+		}
+		if nf.Class != "GpioChannelNotFoundError" || nf.Object != `GPIO channel "rack-nochannel" of PiKVM "kvm1"` ||
+			!strings.Contains(nf.Hint, "rack_pikvm_gpio data source") {
+			t.Fatalf("unknown channel: %v (hint %q)", err, nf.Hint)
+		}
+	}
+	err := c.RemoveImage(ctx, "rack-noimage.iso")
+	var nf *clienterr.NotFoundError
+	if !errors.As(err, &nf) || nf.Object != `MSD image "rack-noimage.iso" of PiKVM "kvm1"` {
+		t.Fatalf("removing an unknown image: %v", err)
 	}
 }

@@ -38,7 +38,7 @@ func explain(err error) (what, todo string) {
 		}
 	case *clienterr.NotFoundError:
 		what = fmt.Sprintf("%s was not found.", capitalize(e.Object))
-		todo = orDefault(e.Hint, "Check the name, the project and the remote.")
+		todo = orDefault(e.Hint, "Check the name.")
 	case *clienterr.PermissionError:
 		what = fmt.Sprintf("The server refused access to %s.", orServer(e.Object))
 		todo = orDefault(e.Hint, "The identity the provider uses is not allowed to do this: check its rights on the server.")

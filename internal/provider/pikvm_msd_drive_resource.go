@@ -124,6 +124,9 @@ func (r *pikvmMSDDriveResource) apply(ctx context.Context, m *msdDriveModel, tim
 		return msdUnavailable(c, cur)
 	}
 	image := m.Image.ValueString()
+	if image != "" && cur.Storage != nil && !cur.HasImage(image) {
+		return c.ImageNotFound(cur, image) // before the drive is disconnected for nothing
+	}
 	paramsMatch := cur.SelectedImage() == image && cur.Drive.CDROM == m.CDROM.ValueBool() && cur.Drive.RW == expectedRW(m)
 	if !paramsMatch {
 		if cur.Connected() {

@@ -129,13 +129,61 @@ func TestAccPiKVMMSDDrive_errors(t *testing.T) {
 		})
 	})
 	t.Run("unknownImage", func(t *testing.T) {
+		// The diagnostic blames the image, not the drive, and says how to upload it.
 		k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
-				Config:      k.ProviderConfig("") + "resource \"rack_pikvm_msd_drive\" \"test\" {\n  image = \"nope.iso\"\n}\n",
-				ExpectError: diagRE(`Unable to Set Up the MSD Drive.*was not found.*MsdUnknownImageError: The image is not found in the storage`),
+				Config: k.ProviderConfig("") + "resource \"rack_pikvm_msd_drive\" \"test\" {\n  image = \"nope.iso\"\n}\n",
+				ExpectError: diagRE(`Unable to Set Up the MSD Drive.*MSD image "nope.iso" of PiKVM "kvm1" was not found\.` +
+					`.*Upload the image first: a rack_pikvm_msd_image resource.*rack_pikvm_msd data source lists the images` +
+					`.*the storage holds no images`),
 			}},
+		})
+	})
+	t.Run("unknownImageKeepsTheDrive", func(t *testing.T) {
+		// Asking for an image that is not there changes nothing: the host
+		// keeps the medium it has.
+		k := acctest.StartKVMD(t, mockhost.KVMDOptions{})
+		src := filepath.Join(t.TempDir(), "installer.iso")
+		writeFile(t, src, "iso")
+		cfg := func(image string) string {
+			return k.ProviderConfig("") + fmt.Sprintf(`
+resource "rack_pikvm_msd_image" "iso" {
+  name   = "installer.iso"
+  source = %q
+}
+
+resource "rack_pikvm_msd_drive" "test" {
+  image      = %s
+  depends_on = [rack_pikvm_msd_image.iso]
+}
+`, src, image)
+		}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: cfg(`rack_pikvm_msd_image.iso.name`)},
+				{
+					Config: cfg(`"typo.iso"`),
+					ExpectError: diagRE(`Unable to Change the MSD Drive.*MSD image "typo.iso" of PiKVM "kvm1" was not found` +
+						`.*the storage holds "installer.iso"`),
+				},
+				{
+					Config: cfg(`rack_pikvm_msd_image.iso.name`),
+					Check: func(*terraform.State) error {
+						m, err := pikvmClient(t, k).MSD(t.Context())
+						if err != nil {
+							return err
+						}
+						if m.SelectedImage() != "installer.iso" || !m.Connected() {
+							return errorf("drive holds %q, connected %v: want installer.iso still connected", m.SelectedImage(), m.Connected())
+						}
+						return nil
+					},
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+			},
 		})
 	})
 	t.Run("offline", func(t *testing.T) {

@@ -1,0 +1,260 @@
+package incus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+)
+
+// An instance request (create, update, start) fails on the instance, but the
+// object at fault is often another one: the project, a profile, the image, a
+// device's network or pool. incusd says which only in its error text, so the
+// texts are matched here, in one table (blameRules), and nowhere else. The
+// texts are those of incusd 6.0.4, recorded in docs-internal/incus-error-texts.md.
+
+// instanceRequest is what an instance request named, for blaming.
+type instanceRequest struct {
+	Image    *ImageSource // create only
+	Profiles []string
+	Devices  map[string]map[string]string
+	// existingProfiles lists the profiles of the project; incusd's update
+	// answer does not say which profile is missing.
+	existingProfiles func() ([]string, error)
+}
+
+func (spec InstanceSpec) blameRequest() instanceRequest {
+	return instanceRequest{Image: &spec.Image, Profiles: spec.Profiles, Devices: spec.Devices}
+}
+
+func (u InstanceUpdate) blameRequest() instanceRequest {
+	return instanceRequest{Profiles: u.Profiles, Devices: u.Devices}
+}
+
+// blameInstance is blame with the scope resolved and the project's profiles
+// at hand (read only when incusd does not name the missing profile).
+func (c *Client) blameInstance(ctx context.Context, err error, s Scope, req instanceRequest) error {
+	if err == nil {
+		return nil
+	}
+	req.existingProfiles = func() ([]string, error) {
+		srv, _, err := c.server(s)
+		if err != nil {
+			return nil, err
+		}
+		return withContext(ctx, "listing the profiles", srv.GetProfileNames)
+	}
+	return blame(err, s, req)
+}
+
+// blameMatch is one match of a rule: the submatches of its pattern.
+type blameMatch []string
+
+// blameRule turns a server text into an error about the object at fault;
+// blame returns nil when the request does not say which object it is.
+type blameRule struct {
+	re    *regexp.Regexp
+	blame func(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFoundError
+}
+
+// createPrefix starts the texts of a failed create; an update's texts start after it.
+const createPrefix = `(?:Failed creating instance record: Failed initializing instance: )?`
+
+// blameRules: incusd 6.0.4's texts, each with the message it matches. A text
+// no rule matches is left as it is.
+var blameRules = []blameRule{
+	{ // POST /1.0/instances (HTTP 404): "Failed loading project: Project not found"
+		// GET/PUT /1.0/instances/{name}[/state] (HTTP 404): "Project not found"
+		re:    regexp.MustCompile(`^(?:Failed loading project: )?Project not found$`),
+		blame: blameProject,
+	},
+	{ // POST /1.0/instances (HTTP 500): `Requested profile "web" doesn't exist`
+		re: regexp.MustCompile(`^Requested profile "([^"]+)" doesn't exist$`),
+		blame: func(m blameMatch, s Scope, _ instanceRequest) *clienterr.NotFoundError {
+			return profileNotFound(s, m[1])
+		},
+	},
+	{ // PUT /1.0/instances/{name} (HTTP 404): "Profile not found"
+		re:    regexp.MustCompile(`^Profile not found$`),
+		blame: blameUnnamedProfile,
+	},
+	{ // create operation, alias or fingerprint unknown on the instance's own server:
+		// "Image not provided for instance creation"
+		// create operation, image server (simplestreams) without it:
+		// "Failed getting remote image info: Failed getting image: The requested image couldn't be found"
+		re:    regexp.MustCompile(`^(?:Image not provided for instance creation|Failed getting remote image info: Failed getting image: The requested image couldn't be found)$`),
+		blame: blameImage,
+	},
+	{ // create/update operation: `Failed creating instance record: Failed initializing instance: Invalid devices:
+		// Device validation failed for "eth0": Failed loading device "eth0": Failed to load network "lan"
+		// for project "default": Network not found` (the update's text starts at "Invalid devices")
+		re: regexp.MustCompile(`^` + createPrefix + `Invalid devices: Device validation failed for "([^"]+)": Failed loading device "[^"]+": Failed to load network "([^"]+)" for project "([^"]*)": Network not found$`),
+		blame: func(m blameMatch, s Scope, _ instanceRequest) *clienterr.NotFoundError {
+			return nf(fmt.Sprintf("network %q (project %q, remote %q)", m[2], m[3], s.Remote),
+				fmt.Sprintf("Device %q uses network %q, which does not exist. Create the network or correct the device's network property; `incus network list %s: --project %s` lists the networks.", m[1], m[2], s.Remote, m[3]))
+		},
+	},
+	{ // create/update operation: `... Failed add validation for device "data": Failed to get storage pool "fast": Storage pool not found`
+		re: regexp.MustCompile(`^` + createPrefix + `Failed add validation for device "([^"]+)": Failed to get storage pool "([^"]+)": Storage pool not found$`),
+		blame: func(m blameMatch, s Scope, _ instanceRequest) *clienterr.NotFoundError {
+			return poolNotFound(s, m[1], m[2])
+		},
+	},
+	{ // create/update operation: `... Failed add validation for device "data": Failed loading custom volume: Storage volume not found`
+		re:    regexp.MustCompile(`^` + createPrefix + `Failed add validation for device "([^"]+)": Failed loading custom volume: Storage volume not found$`),
+		blame: blameVolume,
+	},
+	{ // create operation, root disk: "Failed creating instance record: Failed initializing instance: Failed loading storage pool: Storage pool not found"
+		re:    regexp.MustCompile(`^Failed creating instance record: Failed initializing instance: Failed loading storage pool: Storage pool not found$`),
+		blame: blameRootPool,
+	},
+	{ // create/update operation: `... Failed add validation for device "data": Missing source path "/srv/data" for disk "data"`
+		re: regexp.MustCompile(`^` + createPrefix + `Failed add validation for device "[^"]+": Missing source path "([^"]+)" for disk "([^"]+)"$`),
+		blame: func(m blameMatch, s Scope, _ instanceRequest) *clienterr.NotFoundError {
+			return nf(fmt.Sprintf("host path %q (remote %q)", m[1], s.Remote),
+				fmt.Sprintf("Device %q mounts %q, which does not exist on the Incus server. Create it there or correct the device's source.", m[2], m[1]))
+		},
+	},
+	{ // start (create with start, or the start request): `Failed to start device "eth0": Parent device "br0" doesn't exist`
+		re: regexp.MustCompile(`^Failed to start device "([^"]+)": Parent device "([^"]+)" doesn't exist$`),
+		blame: func(m blameMatch, s Scope, _ instanceRequest) *clienterr.NotFoundError {
+			return nf(fmt.Sprintf("host network interface %q (remote %q)", m[2], s.Remote),
+				fmt.Sprintf("Device %q uses parent %q, which does not exist on the Incus server. Create that bridge or interface on the server, or put the device on a managed network (network = \"...\"); `incus network list %s:` lists the server's networks and interfaces.", m[1], m[2], s.Remote))
+		},
+	},
+}
+
+// blame returns an error about the object the server's text says is at
+// fault, wrapping err (a failed operation keeps its ID in the detail), or err
+// unchanged when the text names nothing the table knows.
+func blame(err error, s Scope, req instanceRequest) error {
+	text, info, op := serverText(err)
+	if text == "" {
+		return err
+	}
+	for _, rule := range blameRules {
+		m := rule.re.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		out := rule.blame(m, s, req)
+		if out == nil {
+			return err
+		}
+		if op != nil {
+			out.Err = err // no Message: the detail shows the operation, its ID and text
+		} else {
+			out.Status, out.Message, out.Err = info.Status, info.Message, info.Err
+		}
+		return out
+	}
+	return err
+}
+
+// serverText is the server's own text in err: a failed operation's error, or
+// the message of a refused request. op is set for a failed operation.
+func serverText(err error) (string, *clienterr.Info, *clienterr.OperationError) {
+	var (
+		op  *clienterr.OperationError
+		nfe *clienterr.NotFoundError
+		val *clienterr.ValidationError
+	)
+	switch {
+	case errors.As(err, &op):
+		return op.Message, &op.Info, op
+	case errors.As(err, &nfe):
+		return nfe.Message, &nfe.Info, nil
+	case errors.As(err, &val):
+		return val.Message, &val.Info, nil
+	}
+	return "", nil, nil
+}
+
+func nf(object, hint string) *clienterr.NotFoundError {
+	return &clienterr.NotFoundError{Info: clienterr.Info{Object: object, Hint: hint}}
+}
+
+func blameProject(_ blameMatch, s Scope, _ instanceRequest) *clienterr.NotFoundError {
+	return nf(fmt.Sprintf("project %q (remote %q)", s.Project, s.Remote),
+		fmt.Sprintf("Create the project (`incus project create %s:%s`) or correct the project attribute; `incus project list %s:` lists the projects.", s.Remote, s.Project, s.Remote))
+}
+
+func profileNotFound(s Scope, names ...string) *clienterr.NotFoundError {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	what := "profile " + quoted[0]
+	if len(names) > 1 {
+		what = "one of the profiles " + strings.Join(quoted, ", ")
+	}
+	return nf(fmt.Sprintf("%s (project %q, remote %q)", what, s.Project, s.Remote),
+		fmt.Sprintf("Profiles belong to a project: create it in project %q or remove it from the instance's profiles; `incus profile list %s: --project %s` lists the profiles.", s.Project, s.Remote, s.Project))
+}
+
+// blameUnnamedProfile asks the server which of the requested profiles it lacks.
+func blameUnnamedProfile(_ blameMatch, s Scope, req instanceRequest) *clienterr.NotFoundError {
+	if len(req.Profiles) == 0 {
+		return nil
+	}
+	missing := req.Profiles
+	if req.existingProfiles != nil {
+		if have, err := req.existingProfiles(); err == nil {
+			sort.Strings(have)
+			missing = nil
+			for _, p := range req.Profiles {
+				if i := sort.SearchStrings(have, p); i == len(have) || have[i] != p {
+					missing = append(missing, p)
+				}
+			}
+			if len(missing) == 0 {
+				return nil // they exist now: the text was about something else
+			}
+		}
+	}
+	return profileNotFound(s, missing...)
+}
+
+func blameImage(_ blameMatch, s Scope, req instanceRequest) *clienterr.NotFoundError {
+	if req.Image == nil {
+		return nil
+	}
+	img := *req.Image
+	if img.Remote != "" && img.Remote != s.Remote {
+		ref := img.Remote + ":" + img.Name
+		return nf(fmt.Sprintf("image %q", ref),
+			fmt.Sprintf("Image server %q has no image %q: `incus image list %s:` lists what it offers (aliases such as debian/12).", img.Remote, img.Name, img.Remote))
+	}
+	return nf(fmt.Sprintf("image %q (project %q, remote %q)", img.Name, s.Project, s.Remote),
+		fmt.Sprintf("No image in project %q has the alias or fingerprint %q. Images and their aliases belong to a project: `incus image list %s: --project %s` lists the ones this instance can use; copy or import the image into the project, or correct the image attribute.", s.Project, img.Name, s.Remote, s.Project))
+}
+
+func poolNotFound(s Scope, device, pool string) *clienterr.NotFoundError {
+	return nf(fmt.Sprintf("storage pool %q (remote %q)", pool, s.Remote),
+		fmt.Sprintf("Device %q uses storage pool %q, which does not exist. Create the pool or correct the device's pool property; `incus storage list %s:` lists the pools.", device, pool, s.Remote))
+}
+
+// blameRootPool: incusd does not name the pool of the root disk; the request
+// does when the root disk is one of the instance's own devices.
+func blameRootPool(_ blameMatch, s Scope, req instanceRequest) *clienterr.NotFoundError {
+	for name, d := range req.Devices {
+		if d["type"] == "disk" && d["path"] == "/" && d["pool"] != "" {
+			return poolNotFound(s, name, d["pool"])
+		}
+	}
+	return nil
+}
+
+// blameVolume: incusd names the device; the request names its volume and pool.
+func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFoundError {
+	d := req.Devices[m[1]]
+	if d["source"] == "" || d["pool"] == "" {
+		return nil // the device comes from a profile
+	}
+	return nf(fmt.Sprintf("storage volume %q (pool %q, project %q, remote %q)", d["source"], d["pool"], s.Project, s.Remote),
+		fmt.Sprintf("Device %q mounts custom volume %q of pool %q, which does not exist. Create the volume or correct the device's source; `incus storage volume list %s:%s --project %s` lists the volumes.", m[1], d["source"], d["pool"], s.Remote, d["pool"], s.Project))
+}
