@@ -244,13 +244,13 @@ func (c *Client) adoptIfNew(ctx context.Context, s Scope, name string, since tim
 	case IsNotFound(err):
 		return nil, cause
 	}
-	return nil, fmt.Errorf("%w\n\nWhether the instance was created could not be checked (%v): if `incus list` shows it, import it with the ID %q", cause, err, ImportID(s, name))
+	return nil, fmt.Errorf("%w\n\nWhether the instance was created could not be checked (%w): if `incus list` shows it, import it with the ID %q", cause, err, ImportID(s, name))
 }
 
 // GetInstance reads an instance with its state in one request
 // (GET /1.0/instances/{name}?recursion=1).
 func (c *Client) GetInstance(ctx context.Context, s Scope, name string) (*Instance, error) {
-	inst, _, err := c.getInstanceFull(ctx, s, name)
+	inst, err := c.getInstanceFull(ctx, s, name)
 	return inst, err
 }
 
@@ -276,35 +276,31 @@ func (c *Client) getAfterChange(ctx context.Context, s Scope, name string) (*Ins
 	var inst *Instance
 	err := retryUntilAnswered(ctx, func() error {
 		var err error
-		inst, _, err = c.getInstanceFull(ctx, s, name)
+		inst, err = c.getInstanceFull(ctx, s, name)
 		return err
 	})
 	return inst, err
 }
 
-func (c *Client) getInstanceFull(ctx context.Context, s Scope, name string) (*Instance, string, error) {
+func (c *Client) getInstanceFull(ctx context.Context, s Scope, name string) (*Instance, error) {
 	srv, s, err := c.server(s)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	object := instanceObject(s, name)
-	type full struct {
-		inst *api.InstanceFull
-		etag string
-	}
-	var f full
+	var full *api.InstanceFull
 	err = retryIdempotent(ctx, func() error {
-		r, err := withContext(ctx, "reading "+object, func() (full, error) {
-			i, etag, err := srv.GetInstanceFull(name)
-			return full{i, etag}, err
+		i, err := withContext(ctx, "reading "+object, func() (*api.InstanceFull, error) {
+			i, _, err := srv.GetInstanceFull(name)
+			return i, err
 		})
-		f = r
+		full = i
 		return classify(err, object, c.remotes[s.Remote].Address)
 	})
 	if err != nil {
-		return nil, "", c.blameInstance(ctx, err, s, instanceRequest{})
+		return nil, c.blameInstance(ctx, err, s, instanceRequest{})
 	}
-	return fromAPI(f.inst, s.Project), f.etag, nil
+	return fromAPI(full, s.Project), nil
 }
 
 func fromAPI(in *api.InstanceFull, project string) *Instance {

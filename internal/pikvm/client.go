@@ -147,6 +147,8 @@ type request struct {
 }
 
 // credentialsHint is what to do when kvmd refuses who we are.
+//
+//nolint:gosec // G101: advice that names the settings, not a credential
 const credentialsHint = "Check the PiKVM's username and password (PIKVM_USERNAME / PIKVM_PASSWORD or the pikvm block) and, with two-factor authentication on, the totp_secret and this machine's clock."
 
 // notFoundHints say what to do about kvmd's "not found" classes.
