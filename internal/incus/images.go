@@ -144,7 +144,7 @@ func (c *Client) ResolveImage(ctx context.Context, s Scope, img ImageSource, ima
 		}
 	}
 	var nf *clienterr.NotFoundError
-	if errors.As(err, &nf) && nf.Hint == "" {
+	if errors.As(err, &nf) { // the generic not-found advice says nothing of images
 		nf.Hint = imageHint(hintRemote)
 	}
 	return fp, err

@@ -154,7 +154,7 @@ func TestAccIncusInstanceImage_missingAlias(t *testing.T) {
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate),
 					}},
-					ExpectError: diagRE(fmt.Sprintf(`Unable to Create Incus Instance.*Image alias "%s" \(project "default", remote "test"\) was not found.*incus image list test:.*Image not provided for instance creation`, missing)),
+					ExpectError: diagRE(fmt.Sprintf(`Unable to Create Incus Instance.*Image "%s" \(project "default", remote "test"\) was not found.*incus image list test:.*operation `+operationIDRE+` \(Creating instance\).*Image not provided for instance creation`, missing)),
 				},
 			},
 		})
