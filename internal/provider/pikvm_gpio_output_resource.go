@@ -152,6 +152,7 @@ func (r *pikvmGPIOOutputResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	warnIfInterrupted(ctx, &resp.Diagnostics, fmt.Sprintf("GPIO channel %q of PiKVM %q was set", plan.Channel.ValueString(), plan.PiKVM.ValueString()))
 }
 
 func (r *pikvmGPIOOutputResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

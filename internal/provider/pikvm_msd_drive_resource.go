@@ -145,7 +145,11 @@ func (r *pikvmMSDDriveResource) apply(ctx context.Context, m *msdDriveModel, tim
 			return err
 		}
 	}
-	return r.readInto(ctx, c, m)
+	// Record what the drive now is, even after an interrupt: the steps
+	// above that kvmd accepted happened.
+	readCtx, readCancel := clienterr.Detach(ctx)
+	defer readCancel()
+	return r.readInto(readCtx, c, m)
 }
 
 func (r *pikvmMSDDriveResource) readInto(ctx context.Context, c *pikvm.Client, m *msdDriveModel) error {

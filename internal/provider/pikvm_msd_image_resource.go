@@ -184,6 +184,14 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 	res, err := c.UploadFile(ctx, plan.Name.ValueString(), plan.Source.ValueString(), true)
 	if err != nil {
 		detail := errorDetail(err)
+		var taken *clienterr.ConflictError
+		var notSent *clienterr.InterruptedError
+		// An image that was there before (a taken name), or an upload never
+		// started, left nothing of ours to clean.
+		if errors.As(err, &taken) || errors.As(err, &notSent) {
+			resp.Diagnostics.AddError("Unable to Upload MSD Image", detail)
+			return
+		}
 		if cleaned := r.removeIncomplete(context.WithoutCancel(ctx), c, plan.Name.ValueString()); cleaned != "" {
 			detail += "\n\n" + cleaned
 		}
