@@ -135,7 +135,9 @@ func imagesMatchState(k *acctest.KVMDHost, orphans *atomic.Int64) resource.TestC
 func TestAccFaultMatrix_pikvm(t *testing.T) {
 	acctest.PreCheck(t)
 	var orphans, cases atomic.Int64
-	t.Cleanup(func() { t.Logf("PiKVM fault matrix: %d cases, %d images left that state does not know", cases.Load(), orphans.Load()) })
+	t.Cleanup(func() {
+		t.Logf("PiKVM fault matrix: %d cases, %d images left that state does not know", cases.Load(), orphans.Load())
+	})
 	for _, probe := range kvmdMutations(nil, "") {
 		for _, moment := range kvmdMoments {
 			t.Run(probe.name+"/"+moment.name, func(t *testing.T) {
