@@ -95,7 +95,7 @@ resource "rack_pikvm_msd_image" "big" {
 		}
 		total += took
 		peak = max(peak, hwm)
-		b.Logf("round %d: 1 GiB in %.2fs (%.0f MiB/s, plan-time hash included); provider peak RSS %.1f MiB",
+		b.Logf("round %d: 1 GiB in %.2fs (%.0f MiB/s, the whole apply: plan, upload hashed while streaming); provider peak RSS %.1f MiB",
 			i+1, took.Seconds(), 1024/took.Seconds(), float64(hwm)/(1<<20))
 		_ = k.Close()
 	}
