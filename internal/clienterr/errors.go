@@ -174,12 +174,48 @@ func TimeoutOf(ctx context.Context) time.Duration {
 // the daemon forgot when it restarted) is a Connection error; a Conflict
 // that wraps the failed operation which revealed it is a Conflict.
 func Outermost(err error) error {
+	if typed := outermost(err); typed != nil {
+		return typed
+	}
+	return err
+}
+
+// outermost searches the chain depth first, following errors that wrap
+// several causes (fmt.Errorf with two %w) in their order.
+func outermost(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
 		case *NotFoundError, *PermissionError, *AuthenticationError, *ConflictError, *BusyError,
 			*ValidationError, *OperationError, *ConnectionError, *TimeoutError, *InterruptedError:
 			return e
 		}
+		if multi, ok := e.(interface{ Unwrap() []error }); ok { //nolint:errorlint // as above
+			for _, cause := range multi.Unwrap() {
+				if typed := outermost(cause); typed != nil {
+					return typed
+				}
+			}
+			return nil
+		}
 	}
-	return err
+	return nil
+}
+
+// IsConnection reports whether err is, at its outermost typed layer, a
+// Connection error: the server could not be reached or stopped answering,
+// so the outcome of a change is what a read afterwards shows.
+func IsConnection(err error) bool {
+	_, ok := Outermost(err).(*ConnectionError) //nolint:errorlint // Outermost walked the chain
+	return ok
+}
+
+// OutcomeUnknown reports whether a change that failed with err may still
+// have happened: the connection broke, or the wait timed out, after the
+// request was sent. Any other error is the server's answer that it did not.
+func OutcomeUnknown(err error) bool {
+	switch Outermost(err).(type) { //nolint:errorlint // Outermost walked the chain
+	case *ConnectionError, *TimeoutError:
+		return true
+	}
+	return false
 }

@@ -180,7 +180,12 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	defer cancel()
 
 	sent := time.Now()
-	op, err := withContext(ctx, "the create request of "+object, func() (incusclient.Operation, error) { return srv.CreateInstance(req) })
+	answer := make(chan createAnswer, 1)
+	go func() {
+		op, err := srv.CreateInstance(req)
+		answer <- createAnswer{op, err}
+	}()
+	op, err := awaitCreate(ctx, answer, object)
 	if err != nil {
 		err = classify(err, object, address)
 		err = c.blameInstance(ctx, err, s, spec.blameRequest())
@@ -189,18 +194,26 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 			ce.ImportID = ImportID(s, spec.Name)
 			return nil, err
 		}
-		if isConnection(err) && !neverSent(err) {
+		if clienterr.OutcomeUnknown(err) && !neverSent(err) {
 			// The request may have reached the daemon before the connection broke.
 			return c.adoptIfNew(ctx, s, spec.Name, sent, err)
 		}
 		return nil, err
 	}
-	if werr := waitOperation(ctx, op, object, address); werr != nil {
+	started := op.Get()
+	if final, werr := waitOperation(ctx, srv, started, object, address); werr != nil {
 		var opErr *clienterr.OperationError
 		if !errors.As(werr, &opErr) {
 			// The outcome is unknown (connection lost, daemon restarted,
-			// timeout): whatever the daemon made is ours.
-			return c.adoptIfNew(ctx, s, spec.Name, op.Get().CreatedAt, werr)
+			// timeout): whatever the daemon made is ours. A create that
+			// outlived the timeout still runs in incusd: give it a grace
+			// to finish, so that what it makes is recorded.
+			if _, timedOut := clienterr.Outermost(werr).(*clienterr.TimeoutError); timedOut { //nolint:errorlint // Outermost walked the chain
+				grace, cancel := clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
+				_, _ = waitOperation(grace, srv, started, object, address)
+				cancel()
+			}
+			return c.adoptIfNew(ctx, s, spec.Name, started.CreatedAt, werr)
 		}
 		werr = c.blameInstance(ctx, werr, s, spec.blameRequest())
 		// Did the instance come to exist before the operation failed?
@@ -208,7 +221,7 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 		if gerr != nil {
 			return nil, werr
 		}
-		if inst.CreatedAt.Before(op.Get().CreatedAt) {
+		if inst.CreatedAt.Before(final.CreatedAt) {
 			// It was there before we asked: some Incus versions report a
 			// duplicate name as a failed operation rather than a 409.
 			return nil, &clienterr.ConflictError{
@@ -241,10 +254,37 @@ func (c *Client) adoptIfNew(ctx context.Context, s Scope, name string, since tim
 		}
 	case err == nil:
 		return inst, cause
-	case IsNotFound(err):
+	case IsNotFound(err) && !clienterr.OutcomeUnknown(cause):
 		return nil, cause
+	case IsNotFound(err):
+		return nil, fmt.Errorf("%w\n\nThe instance does not exist yet, but incusd may still be creating it: if `incus list` shows it later, import it with the ID %q", cause, ImportID(s, name))
 	}
 	return nil, fmt.Errorf("%w\n\nWhether the instance was created could not be checked (%w): if `incus list` shows it, import it with the ID %q", cause, err, ImportID(s, name))
+}
+
+// createAnswer is the answer to a create request.
+type createAnswer struct {
+	op  incusclient.Operation
+	err error
+}
+
+// awaitCreate waits for the answer to a create request within ctx, and when
+// ctx's deadline comes first, a grace longer: a create the daemon accepted
+// late must still be followed, or what it makes would be orphaned.
+func awaitCreate(ctx context.Context, answer <-chan createAnswer, object string) (incusclient.Operation, error) {
+	select {
+	case a := <-answer:
+		return a.op, a.err
+	case <-ctx.Done():
+	}
+	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
+	defer cancel()
+	select {
+	case a := <-answer:
+		return a.op, a.err
+	case <-grace.Done():
+		return nil, timeoutFromContext(ctx, "the answer to the create request of "+object, "")
+	}
 }
 
 // GetInstance reads an instance with its state in one request
@@ -400,7 +440,7 @@ func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u Ins
 		cfg[k] = v
 	}
 	put.Config = cfg
-	err = operate(ctx, "the update request", object, address, func() (incusclient.Operation, error) {
+	err = operate(ctx, srv, "the update request", object, address, func() (incusclient.Operation, error) {
 		return srv.UpdateInstance(name, put, cur.etag)
 	})
 	return c.blameInstance(ctx, err, s, u.blameRequest())
@@ -440,7 +480,7 @@ func (c *Client) changeState(ctx context.Context, s Scope, name string, state ap
 	if err != nil {
 		return err
 	}
-	err = operate(ctx, "the "+state.Action+" request", instanceObject(s, name), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
+	err = operate(ctx, srv, "the "+state.Action+" request", instanceObject(s, name), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
 		return srv.UpdateInstanceState(name, state, "")
 	})
 	return c.blameInstance(ctx, err, s, instanceRequest{})
@@ -452,7 +492,7 @@ func (c *Client) RenameInstance(ctx context.Context, s Scope, from, to string) e
 	if err != nil {
 		return err
 	}
-	err = operate(ctx, "the rename request", instanceObject(s, from), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
+	err = operate(ctx, srv, "the rename request", instanceObject(s, from), c.remotes[s.Remote].Address, func() (incusclient.Operation, error) {
 		return srv.RenameInstance(from, api.InstancePost{Name: to})
 	})
 	var ce *clienterr.ConflictError
@@ -463,18 +503,18 @@ func (c *Client) RenameInstance(ctx context.Context, s Scope, from, to string) e
 }
 
 // InstanceName learns which of two names an instance has after a rename
-// whose outcome is unknown (interrupted, connection lost): the new name if
-// an instance has it, else the old one. It waits for the daemon to answer,
-// within ctx.
+// whose outcome is unknown (connection lost, timeout): the old name while an
+// instance still has it (the rename did not happen), else the new one if an
+// instance has it. It waits for the daemon to answer, within ctx.
 func (c *Client) InstanceName(ctx context.Context, s Scope, from, to string) (string, error) {
-	_, err := c.getAfterChange(ctx, s, to)
-	switch {
-	case err == nil:
-		return to, nil
-	case IsNotFound(err):
-		return from, nil
+	_, err := c.getAfterChange(ctx, s, from)
+	if !IsNotFound(err) {
+		return from, err
 	}
-	return from, err
+	if _, err := c.getAfterChange(ctx, s, to); err != nil {
+		return from, err
+	}
+	return to, nil
 }
 
 // DeleteInstance stops (when running) and deletes an instance. An instance
@@ -497,7 +537,7 @@ func (c *Client) DeleteInstance(ctx context.Context, s Scope, name string, runni
 		}
 	}
 	del := func() error {
-		return operate(ctx, "the delete request", object, address, func() (incusclient.Operation, error) {
+		return operate(ctx, srv, "the delete request", object, address, func() (incusclient.Operation, error) {
 			return srv.DeleteInstance(name)
 		})
 	}

@@ -2,8 +2,8 @@ package incus
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	incusclient "github.com/lxc/incus/v6/client"
 	"github.com/lxc/incus/v6/shared/api"
@@ -17,7 +17,7 @@ import (
 // request is answered and its operation waited for on a context that the
 // interrupt does not cancel (the resource's timeout still bounds it), so the
 // caller learns the real outcome.
-func operate(ctx context.Context, what, object, address string, send func() (incusclient.Operation, error)) error {
+func operate(ctx context.Context, srv incusclient.InstanceServer, what, object, address string, send func() (incusclient.Operation, error)) error {
 	if err := clienterr.BeforeMutation(ctx, what, object); err != nil {
 		return err
 	}
@@ -27,98 +27,129 @@ func operate(ctx context.Context, what, object, address string, send func() (inc
 	if err != nil {
 		return classify(err, object, address)
 	}
-	return waitOperation(ctx, op, object, address)
+	_, err = waitOperation(ctx, srv, op.Get(), object, address)
+	return err
 }
 
 // waitOperation waits for a background operation through the server
 // (GET /1.0/operations/{id}/wait?timeout=N, N from ctx's deadline) and turns
-// its outcome into a typed error that keeps the operation's ID. A connection
-// lost during the wait is not the operation's failure: the wait goes on once
-// the daemon answers again, within ctx.
-func waitOperation(ctx context.Context, op incusclient.Operation, object, address string) error {
+// its outcome into a typed error that keeps the operation's ID. It returns
+// the operation as last seen. A connection lost during the wait is not the
+// operation's failure: the wait goes on once the daemon answers again,
+// within ctx.
+//
+// The waits go through srv and return values: an answer that arrives after
+// ctx gave up is dropped, never written into shared state.
+func waitOperation(ctx context.Context, srv incusclient.InstanceServer, started api.Operation, object, address string) (api.Operation, error) {
+	last := started
+	delay := 200 * time.Millisecond
 	for {
-		_, err := withContext(ctx, "operation "+op.Get().ID+" of "+object, func() (struct{}, error) {
-			return struct{}{}, op.WaitContext(ctx)
+		got, err := withContext(ctx, "operation "+last.ID+" ("+last.Description+") of "+object, func() (*api.Operation, error) {
+			op, _, err := srv.GetOperationWait(last.ID, waitSeconds(ctx))
+			return op, err
 		})
-		if err != nil && ctx.Err() == nil {
-			// Either incusd answered the wait of a failed operation with an
-			// error response (the operation's own error) rather than the
-			// operation, or the connection broke: read the operation to
-			// learn which, and its final status.
-			lost := isConnection(classify(err, object, address))
-			if rerr := refreshOperation(ctx, op, object, address, lost); rerr != nil {
-				if isConnection(rerr) {
-					return rerr
-				}
-				// The operation is gone already; its error is in the wait's answer.
-				started := op.Get()
-				return &clienterr.OperationError{
-					Info:        clienterr.Info{Object: object, Message: err.Error(), Err: err},
-					OperationID: started.ID,
-					Description: started.Description,
-					OpStatus:    "Failure",
-				}
+		switch {
+		case err == nil:
+			last = *got
+			if last.StatusCode.IsFinal() || ctx.Err() != nil {
+				return last, operationOutcome(ctx, last, object)
 			}
-			if !op.Get().StatusCode.IsFinal() {
-				continue // the connection broke mid-wait and the operation still runs
+			continue // the server's wait ended before the operation did
+		case ctx.Err() != nil:
+			return last, operationOutcome(ctx, last, object)
+		}
+		// Either incusd answered the wait of a failed operation with an
+		// error response (the operation's own error) rather than the
+		// operation, or the connection broke: read the operation to learn
+		// which, and its final status.
+		lost := isConnection(classify(err, object, address))
+		refreshed, rerr := refreshOperation(ctx, srv, last, object, address, lost)
+		if rerr != nil {
+			if isConnection(rerr) {
+				return last, rerr
+			}
+			// The operation is gone already; its error is in the wait's answer.
+			return last, &clienterr.OperationError{
+				Info:        clienterr.Info{Object: object, Message: err.Error(), Err: err},
+				OperationID: last.ID,
+				Description: last.Description,
+				OpStatus:    "Failure",
 			}
 		}
-		return operationOutcome(ctx, op, object, address, err)
+		last = refreshed
+		if !last.StatusCode.IsFinal() {
+			// The connection broke mid-wait and the operation still runs.
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 5*time.Second)
+			continue
+		}
+		return last, operationOutcome(ctx, last, object)
 	}
+}
+
+// waitSeconds is how long the server may hold a wait: until ctx's deadline.
+func waitSeconds(ctx context.Context) int {
+	if deadline, ok := ctx.Deadline(); ok {
+		return max(int(time.Until(deadline).Seconds()), 0)
+	}
+	return -1
 }
 
 // refreshOperation reads the operation again, retrying while the daemon
 // cannot be reached. A daemon that answers but no longer knows the
 // operation was restarted: the outcome is unknown, which is a Connection
 // error (the caller reads the object to learn what exists).
-func refreshOperation(ctx context.Context, op incusclient.Operation, object, address string, lost bool) error {
-	started := op.Get()
+func refreshOperation(ctx context.Context, srv incusclient.InstanceServer, started api.Operation, object, address string, lost bool) (api.Operation, error) {
+	var op api.Operation
 	err := retryUntilAnswered(ctx, func() error {
-		_, err := withContext(ctx, "operation "+started.ID+" of "+object, func() (struct{}, error) { return struct{}{}, op.Refresh() })
+		got, err := withContext(ctx, "operation "+started.ID+" of "+object, func() (*api.Operation, error) {
+			o, _, err := srv.GetOperation(started.ID)
+			return o, err
+		})
 		err = classify(err, object, address)
 		lost = lost || isConnection(err)
+		if err == nil {
+			op = *got
+		}
 		return err
 	})
 	switch {
 	case err == nil:
-		return nil
+		return op, nil
 	case lost && IsNotFound(err):
-		return &clienterr.ConnectionError{Address: address, Info: clienterr.Info{
+		return op, &clienterr.ConnectionError{Address: address, Info: clienterr.Info{
 			Object: object,
 			Message: fmt.Sprintf("the connection was lost while waiting for operation %s (%s), and incusd no longer knows the operation (it restarted): its outcome is unknown",
 				started.ID, started.Description),
 			Err: err,
 		}}
 	case isConnection(err):
-		var conn *clienterr.ConnectionError
-		errors.As(err, &conn)
-		conn.Message = fmt.Sprintf("the connection was lost while waiting for operation %s (%s) and incusd did not answer again within the timeout (%s): its outcome is unknown",
-			started.ID, started.Description, clienterr.TimeoutOf(ctx).Round(1e9))
-		return conn
+		return op, &clienterr.ConnectionError{Address: address, Info: clienterr.Info{
+			Object: object,
+			Message: fmt.Sprintf("the connection was lost while waiting for operation %s (%s) and incusd did not answer again within the timeout (%s): its outcome is unknown",
+				started.ID, started.Description, clienterr.TimeoutOf(ctx).Round(time.Second)),
+			Err: err,
+		}}
 	}
-	return err
+	return op, err
 }
 
 // operationOutcome turns the final (or last seen) operation into an error.
-func operationOutcome(ctx context.Context, op incusclient.Operation, object, address string, waitErr error) error {
-	final := op.Get()
-	if final.StatusCode.IsFinal() && final.StatusCode != api.Success {
+func operationOutcome(ctx context.Context, op api.Operation, object string) error {
+	switch {
+	case op.StatusCode.IsFinal() && op.StatusCode != api.Success:
 		return &clienterr.OperationError{
-			Info:        clienterr.Info{Object: object, Message: final.Err, Err: waitErr},
-			OperationID: final.ID,
-			Description: final.Description,
-			OpStatus:    final.Status,
+			Info:        clienterr.Info{Object: object, Message: op.Err},
+			OperationID: op.ID,
+			Description: op.Description,
+			OpStatus:    op.Status,
 		}
-	}
-	if waitErr != nil {
-		if ctx.Err() != nil {
-			return timeoutFromContext(ctx, final.Description+" of "+object+" (operation "+final.ID+")", final.Status)
-		}
-		return classify(waitErr, object, address)
-	}
-	if !final.StatusCode.IsFinal() {
-		// The server's wait returned at our deadline with the operation still running.
-		return timeoutFromContext(ctx, final.Description+" of "+object+" (operation "+final.ID+")", final.Status)
+	case !op.StatusCode.IsFinal():
+		// The deadline came with the operation still running.
+		return timeoutFromContext(ctx, op.Description+" of "+object+" (operation "+op.ID+")", op.Status)
 	}
 	return nil
 }

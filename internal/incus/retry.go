@@ -42,7 +42,4 @@ func retryConnection(ctx context.Context, tries int, fn func() error) error {
 	return err
 }
 
-func isConnection(err error) bool {
-	_, ok := clienterr.Outermost(err).(*clienterr.ConnectionError) //nolint:errorlint // Outermost walked the chain
-	return ok
-}
+func isConnection(err error) bool { return clienterr.IsConnection(err) }

@@ -195,7 +195,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 			case <-time.After(time.Duration(connRetries) * 200 * time.Millisecond):
 			}
 			continue
-		case errors.As(err, &auth) && c.dev.TOTPSecret != "" && !totpRetried && c.totpCode() != code:
+		case errors.As(err, &auth) && c.dev.TOTPSecret != "" && !totpRetried && c.totpCode() != code && !clienterr.Interrupted(interrupt):
 			// The code went stale in flight (a step boundary): one retry with a fresh one.
 			totpRetried = true
 			continue

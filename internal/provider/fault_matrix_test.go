@@ -19,7 +19,7 @@ import (
 
 // The fault matrix: every mutating call of every Incus resource type, cut
 // at every moment an interrupt (Terraform's first Ctrl-C) or a daemon
-// restart can land. Each case then asserts what issue 6 promises:
+// restart can land. Each case then asserts that nothing is orphaned:
 //   - after a refresh, state and host hold the same objects (no orphan on
 //     the host that state does not know, no ghost in state);
 //   - the next apply converges with no error (and, as terraform-plugin-testing
@@ -155,7 +155,7 @@ var faultMoments = []faultMoment{
 		},
 		outcome: func(m faultMutation) *regexp.Regexp {
 			if m.created {
-				return diagRE(`was created but the create did not finish.*tainted.*Could not talk to`)
+				return diagRE(`exists, but its create did not finish as asked.*tainted.*Could not talk to`)
 			}
 			return lostConnection
 		},

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -347,7 +346,7 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 		plan.applyInstance(inst, resolvedScope(r.data.Incus, scope))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	if err != nil && inst != nil && inst.Running() == spec.Start && isConnection(err) {
+	if err != nil && inst != nil && inst.Running() == spec.Start && clienterr.IsConnection(err) {
 		// The answer was lost, but the instance was found made as asked:
 		// the create finished.
 		resp.Diagnostics.AddWarning("Incus Connection Lost During Create",
@@ -358,7 +357,7 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 	if err != nil {
 		detail := errorDetail(err)
 		if inst != nil {
-			detail = fmt.Sprintf("%s was created but the create did not finish: it is saved in state as tainted (status %s), and the next apply replaces it.\n\n%s",
+			detail = fmt.Sprintf("%s exists, but its create did not finish as asked or within the timeout: it is saved in state as tainted (status %s), and the next apply replaces it.\n\n%s",
 				capitalize(describeInstance(&plan)), inst.Status, detail)
 		}
 		resp.Diagnostics.AddError("Unable to Create Incus Instance", detail)
@@ -372,7 +371,11 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 		r.readInto(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	warnIfInterrupted(ctx, &resp.Diagnostics, fmt.Sprintf("%s was created and is %s (wait_for conditions not waited for)", describeInstance(&plan), plan.Status.ValueString()))
+	now := fmt.Sprintf("%s was created and is %s", describeInstance(&plan), plan.Status.ValueString())
+	if len(conds) > 0 {
+		now += " (its wait_for conditions were not waited for)"
+	}
+	warnIfInterrupted(ctx, &resp.Diagnostics, now)
 }
 
 // describeInstance names an instance of the model for diagnostics.
@@ -486,8 +489,7 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 			running, frozen = false, false
 		}
 		if err := client.RenameInstance(ctx, scope, name, newName); err != nil {
-			var notSent *clienterr.InterruptedError
-			if !errors.As(err, &notSent) {
+			if clienterr.OutcomeUnknown(err) {
 				// The rename may have happened (a lost connection, a
 				// timeout): state must follow the server.
 				readCtx, cancel := clienterr.Detach(ctx)

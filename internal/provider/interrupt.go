@@ -20,11 +20,3 @@ func warnIfInterrupted(ctx context.Context, diags *diag.Diagnostics, now string)
 	diags.AddWarning("Apply Interrupted",
 		fmt.Sprintf("Terraform was interrupted. Steps the server had already accepted were finished, and no new step was started: %s. State records this; run apply again to finish.", now))
 }
-
-// isConnection reports whether err is a Connection error: the server could
-// not be reached, or stopped answering, so the outcome of a change is what a
-// read afterwards shows.
-func isConnection(err error) bool {
-	_, ok := clienterr.Outermost(err).(*clienterr.ConnectionError) //nolint:errorlint // Outermost walked the chain
-	return ok
-}

@@ -192,6 +192,12 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 			resp.Diagnostics.AddError("Unable to Upload MSD Image", detail)
 			return
 		}
+		if clienterr.OutcomeUnknown(err) && r.recordIfStored(ctx, c, &plan, before, resp) {
+			resp.Diagnostics.AddError("Unable to Upload MSD Image", fmt.Sprintf(
+				"The answer to the upload was lost, but image %q is complete on PiKVM %q with the file's size: it is saved in state as tainted, and the next apply uploads it again.\n\n%s",
+				plan.Name.ValueString(), c.Name(), detail))
+			return
+		}
 		if cleaned := r.removeIncomplete(context.WithoutCancel(ctx), c, plan.Name.ValueString()); cleaned != "" {
 			detail += "\n\n" + cleaned
 		}
@@ -226,6 +232,29 @@ func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, sourceStampKey, stampOf(plan.Source.ValueString(), sum))...)
 	warnIfInterrupted(ctx, &resp.Diagnostics, fmt.Sprintf("image %q was uploaded in full to PiKVM %q", res.Name, c.Name()))
+}
+
+// recordIfStored saves the image in state when an upload whose answer was
+// lost left it complete on the device with the file's size (it did not
+// exist before, or the upload would have been refused as taken): otherwise
+// it would be on the device and not in state.
+func (r *pikvmMSDImageResource) recordIfStored(ctx context.Context, c *pikvm.Client, plan *msdImageModel, source os.FileInfo, resp *resource.CreateResponse) bool {
+	ctx, cancel := clienterr.Detach(ctx)
+	defer cancel()
+	m, err := c.MSD(ctx)
+	if err != nil || m.Storage == nil || source == nil {
+		return false
+	}
+	img, ok := m.Storage.Images[plan.Name.ValueString()]
+	if !ok || !img.Complete || img.Size != source.Size() {
+		return false
+	}
+	plan.Size = types.Int64Value(img.Size)
+	plan.ContentSHA256 = types.StringValue("") // not known to be the file's: the taint replaces it
+	plan.ID = types.StringValue(c.Name() + ":" + plan.Name.ValueString())
+	plan.PiKVM = types.StringValue(c.Name())
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	return true
 }
 
 // removeIncomplete deletes what a broken upload left behind (kvmd's

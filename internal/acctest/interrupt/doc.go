@@ -1,4 +1,4 @@
-// Package interrupt holds the Ctrl-C test of issue 6: it drives the real
+// Package interrupt holds the Ctrl-C test: it drives the real
 // terraform binary with the built provider (dev_overrides), sends SIGINT to
 // an apply of 10 containers and to a rename of them at several moments, and
 // checks that the host and Terraform's state agree afterwards and that the

@@ -12,7 +12,7 @@ import (
 func TestOutermostFollowsMultiWrap(t *testing.T) {
 	conn := &ConnectionError{Address: "unix:///x"}
 	err := fmt.Errorf("%w\n\ncould not be checked (%w)", conn, &NotFoundError{})
-	if got := Outermost(err); got != error(conn) {
+	if got := Outermost(err); got != error(conn) { //nolint:errorlint // the very error value is wanted
 		t.Fatalf("Outermost = %T (%v), want the *ConnectionError", got, got)
 	}
 }
