@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(pwd)/examples/demo/.rack
-rm -rf "$work" && mkdir -p "$work/bin"
+rm -rf "$work" && mkdir -p "$work/bin" "$work/config"
+# Terraform runs in a copy of the configuration, so its state and lock stay
+# under .rack (the -state flag is deprecated) and examples/demo stays clean.
+cp examples/demo/*.tf "$work/config/"
 
-echo "==> building the provider"
+echo "==> building the provider and the mock host (the first build downloads modules and compiles: a minute or two)"
 go build -o "$work/bin/terraform-provider-rack" .
 go build -o "$work/bin/mockhost" ./internal/mockhost/cmd/mockhost
 
@@ -28,8 +31,8 @@ provider_installation {
 TFRC
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1
 tf() {
-  terraform -chdir=examples/demo "$@" -var "incus_socket=$socket" -var "pikvm_url=http://127.0.0.1:$port" \
-    -var "installer=$work/installer.iso" -state="$work/terraform.tfstate"
+  terraform -chdir="$work/config" "$@" -var "incus_socket=$socket" -var "pikvm_url=http://127.0.0.1:$port" \
+    -var "installer=$work/installer.iso"
 }
 
 echo "==> terraform apply"
@@ -37,6 +40,6 @@ tf apply -auto-approve -no-color
 echo "==> terraform plan (expect no changes)"
 tf plan -detailed-exitcode -no-color >/dev/null && echo "no changes: the refresh matches the configuration"
 echo "==> outputs"
-terraform -chdir=examples/demo output -state="$work/terraform.tfstate"
+terraform -chdir="$work/config" output
 echo "==> terraform destroy"
 tf destroy -auto-approve -no-color | tail -n 1
