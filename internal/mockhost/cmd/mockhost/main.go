@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -93,6 +94,10 @@ func run(ctx context.Context, args []string, out io.Writer, reset <-chan os.Sign
 	}
 	if err := os.MkdirAll(c.configDir, 0o700); err != nil {
 		return err
+	}
+	if conn, err := net.Dial("unix", c.socket); err == nil {
+		_ = conn.Close()
+		return fmt.Errorf("something answers on %s already (another mock host?): stop it or choose another -incus-socket", c.socket)
 	}
 	incus, err := mockhost.StartIncusWith(c.socket, opts)
 	if err != nil {
