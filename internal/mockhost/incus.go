@@ -45,13 +45,18 @@ type Incus struct {
 	projects map[string]*mockProject
 	images   map[string]*api.Image // by fingerprint
 	aliases  map[string]string     // alias -> fingerprint
-	networks map[string]string     // bridges that exist -> IPv4 prefix handed out
-	pools    map[string]bool       // storage pools that exist
+	networks map[string]*mockNetwork
+	pools    map[string]bool // storage pools that exist
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
 
 	tlsServers []*http.Server
+
+	// opts is what Reset goes back to.
+	opts IncusOptions
+	// nics counts NICs made, for distinct MAC addresses.
+	nics int
 }
 
 type mockProject struct {
@@ -63,35 +68,122 @@ type mockInstance struct {
 	api.Instance
 	running bool
 	frozen  bool
+	// leases are the addresses of its NICs, by device name.
+	leases map[string]lease
+}
+
+// IncusOptions shape the state a fake incusd starts with (and goes back to
+// on Reset).
+type IncusOptions struct {
+	// ImageAlias names the built-in busybox-like container image; "" for none.
+	ImageAlias string
+	// AdminInit makes the daemon look like one just set up by `incus admin
+	// init` with its defaults: a managed bridge "incusbr0" (192.0.2.1/24 and
+	// 2001:db8::1/64, documentation ranges nothing is ever sent to) and a
+	// NIC "eth0" on it in the default profile, so instances get addresses.
+	// Without it the default profile holds only the root disk, as on the
+	// real test daemon, and the bridge is "mockbr0" (10.99.0.1/24,
+	// fd42:99::1/64), used only by devices that name it.
+	AdminInit bool
+	// Seed is added on top.
+	Seed *Seed
 }
 
 // StartIncus starts a fake incusd listening on socketPath, with a "default"
 // project holding a "default" profile (a root disk on pool "default") and one
 // busybox-like image under the given alias.
 func StartIncus(socketPath, imageAlias string) (*Incus, error) {
+	return StartIncusWith(socketPath, IncusOptions{ImageAlias: imageAlias})
+}
+
+// StartIncusWith starts a fake incusd listening on socketPath with the
+// state opts describe.
+func StartIncusWith(socketPath string, opts IncusOptions) (*Incus, error) {
+	m := &Incus{
+		socket:  socketPath,
+		trusted: map[string]bool{},
+		tokens:  map[string]bool{},
+		opts:    opts,
+	}
+	if err := m.resetState(); err != nil {
+		return nil, err
+	}
 	_ = os.Remove(socketPath)
 	l, err := net.Listen("unix", socketPath)
 	if err != nil {
 		return nil, err
 	}
-	m := &Incus{
-		socket:   socketPath,
-		listener: l,
-		projects: map[string]*mockProject{},
-		images:   map[string]*api.Image{},
-		aliases:  map[string]string{},
-		networks: map[string]string{"mockbr0": "10.99.0."},
-		pools:    map[string]bool{"default": true},
-		ops:      map[string]*mockOperation{},
-		trusted:  map[string]bool{},
-		tokens:   map[string]bool{},
-	}
-	m.addProject("default")
-	m.AddImage(imageAlias, "busybox test image")
+	m.listener = l
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
 	m.server = srv
 	go func() { _ = srv.Serve(l) }()
 	return m, nil
+}
+
+// resetState builds the state of m.opts; m.mu is held (or m unshared).
+func (m *Incus) resetState() error {
+	m.projects = map[string]*mockProject{}
+	m.images = map[string]*api.Image{}
+	m.aliases = map[string]string{}
+	m.pools = map[string]bool{"default": true}
+	m.ops = map[string]*mockOperation{}
+	m.addProject("default")
+	bridge, v4, v6 := "mockbr0", "10.99.0.1/24", "fd42:99::1/64"
+	if m.opts.AdminInit {
+		bridge, v4, v6 = "incusbr0", "192.0.2.1/24", "2001:db8::1/64"
+		m.projects["default"].profiles["default"].Devices["eth0"] = map[string]string{"type": "nic", "network": bridge, "name": "eth0"}
+	}
+	n, err := newNetwork(bridge, v4, v6, "")
+	if err != nil {
+		return err
+	}
+	m.networks = map[string]*mockNetwork{bridge: n}
+	if m.opts.ImageAlias != "" {
+		m.addImage(m.opts.ImageAlias, "busybox test image")
+	}
+	if m.opts.Seed != nil {
+		return m.applySeed(m.opts.Seed)
+	}
+	return nil
+}
+
+// Reset brings the fake back to the state it started with: instances,
+// operations and faults are gone, images, profiles, networks and projects
+// are those of its options again. Trusted client certificates stay.
+func (m *Incus) Reset() error {
+	m.faults.Clear()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, mop := range m.ops {
+		if !mop.ended {
+			mop.end("the daemon was reset")
+		}
+	}
+	return m.resetState()
+}
+
+// Networks describes the fake's bridges, one line each (for people).
+func (m *Incus) Networks() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, name := range m.networkNames() {
+		n := m.networks[name]
+		out = append(out, fmt.Sprintf("%s (ipv4 %s, ipv6 %s)", name, prefixOrNone(n.ipv4), prefixOrNone(n.ipv6)))
+	}
+	return out
+}
+
+// ImageAliases lists the image aliases, sorted.
+func (m *Incus) ImageAliases() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.aliases))
+	for a := range m.aliases {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Socket is the unix socket the fake listens on.
@@ -121,10 +213,14 @@ func (m *Incus) ClearFaults() { m.faults.Clear() }
 
 // AddImage registers an image under an alias and returns its fingerprint.
 func (m *Incus) AddImage(alias, description string) string {
-	sum := sha256.Sum256([]byte(alias))
-	fp := hex.EncodeToString(sum[:])
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.addImage(alias, description)
+}
+
+func (m *Incus) addImage(alias, description string) string {
+	sum := sha256.Sum256([]byte(alias))
+	fp := hex.EncodeToString(sum[:])
 	m.images[fp] = &api.Image{
 		Fingerprint:  fp,
 		Architecture: "x86_64",

@@ -212,6 +212,7 @@ func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project s
 		}
 		m.startOperation(w, "Deleting instance", res, failWith, func() string {
 			delete(p.instances, inst.Name)
+			m.freeLeases(inst)
 			return ""
 		})
 	default:
@@ -304,9 +305,12 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		cfg["volatile.base_image"] = img.Fingerprint
 		cfg["volatile.uuid"] = newUUID()
 		devices := copyDevices(req.Devices)
-		for name, d := range devices {
-			if d["type"] == "nic" {
-				cfg["volatile."+name+".hwaddr"] = fmt.Sprintf("10:66:6a:%02x:%02x:%02x", len(p.instances), len(name), len(m.ops)%256)
+		// Like incusd, every NIC (the profiles' too) gets its own MAC.
+		expanded := expandDevices(p, profiles, devices)
+		for _, name := range sortedNames(expanded) {
+			if expanded[name]["type"] == "nic" {
+				m.nics++
+				cfg["volatile."+name+".hwaddr"] = fmt.Sprintf("10:66:6a:%02x:%02x:%02x", m.nics>>16&0xff, m.nics>>8&0xff, m.nics&0xff)
 			}
 		}
 		inst := &mockInstance{Instance: api.Instance{
@@ -344,6 +348,7 @@ func (m *Incus) start(p *mockProject, inst *mockInstance) string {
 		}
 	}
 	inst.running = true
+	m.syncLeases(inst, full.ExpandedDevices)
 	return ""
 }
 
@@ -375,6 +380,7 @@ func (m *Incus) changeState(w http.ResponseWriter, r *http.Request, inst *mockIn
 			inst.running, inst.frozen = false, false
 			if inst.Ephemeral {
 				delete(p.instances, inst.Name)
+				m.freeLeases(inst)
 			}
 		case "restart":
 			if !inst.running {
@@ -443,26 +449,23 @@ func (m *Incus) stateOf(inst *mockInstance) *api.InstanceState {
 		Addresses: []api.InstanceStateNetworkAddress{{Family: "inet", Address: "127.0.0.1", Netmask: "8", Scope: "local"}}}
 	p := m.projects[inst.Project]
 	full := m.expanded(p, inst)
-	names := make([]string, 0)
+	m.syncLeases(inst, full.ExpandedDevices) // a NIC added while running
 	for n, d := range full.ExpandedDevices {
-		if d["type"] == "nic" {
-			names = append(names, n)
+		if d["type"] != "nic" {
+			continue
 		}
-	}
-	sort.Strings(names)
-	for i, n := range names {
-		d := full.ExpandedDevices[n]
 		ifname := d["name"]
 		if ifname == "" {
 			ifname = n
 		}
-		prefix := m.networks[d["parent"]+d["network"]]
+		addrs := []api.InstanceStateNetworkAddress{}
+		if l, ok := inst.leases[n]; ok {
+			for _, a := range m.networks[l.network].addresses(l.host) {
+				addrs = append(addrs, api.InstanceStateNetworkAddress{Family: a.family, Address: a.addr.String(), Netmask: fmt.Sprint(a.bits), Scope: "global"})
+			}
+		}
 		st.Network[ifname] = api.InstanceStateNetwork{
-			Type: "broadcast", State: "up", Mtu: 1500, Hwaddr: full.Config["volatile."+n+".hwaddr"],
-			Addresses: []api.InstanceStateNetworkAddress{
-				{Family: "inet", Address: fmt.Sprintf("%s%d", prefix, 10+i+len(inst.Name)), Netmask: "24", Scope: "global"},
-				{Family: "inet6", Address: fmt.Sprintf("fd42:99::%x", 16+i+len(inst.Name)), Netmask: "64", Scope: "global"},
-			},
+			Type: "broadcast", State: "up", Mtu: 1500, Hwaddr: full.Config["volatile."+n+".hwaddr"], Addresses: addrs,
 		}
 	}
 	return st

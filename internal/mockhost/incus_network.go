@@ -1,0 +1,176 @@
+package mockhost
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+)
+
+// mockNetwork is a bridge of the fake: both a managed network (nic
+// network=) and a host bridge (nic parent=). It hands each NIC on it one
+// IPv4 and one IPv6 address, as incusd's dnsmasq does, leased to the
+// instance until the instance is deleted or loses the NIC; nothing is ever
+// sent to them.
+type mockNetwork struct {
+	name        string
+	description string
+	// ipv4 and ipv6 are the bridge's own address and subnet (incus's
+	// ipv4.address and ipv6.address); an invalid prefix means none.
+	ipv4, ipv6 netip.Prefix
+	// leases maps a host number of the subnets to the instance holding it.
+	leases map[uint32]*mockInstance
+}
+
+// lease is one NIC's address: host number on a network.
+type lease struct {
+	network string
+	host    uint32
+}
+
+func newNetwork(name, ipv4, ipv6, description string) (*mockNetwork, error) {
+	n := &mockNetwork{name: name, description: description, leases: map[uint32]*mockInstance{}}
+	for _, a := range []struct {
+		text string
+		v4   bool
+		dst  *netip.Prefix
+	}{{ipv4, true, &n.ipv4}, {ipv6, false, &n.ipv6}} {
+		if a.text == "" || a.text == "none" {
+			continue
+		}
+		p, err := netip.ParsePrefix(a.text)
+		if err != nil || p.Addr().Is4() != a.v4 || p.Bits() > p.Addr().BitLen()-2 {
+			return nil, fmt.Errorf("network %q: %q is not an IPv%s address with a subnet (like %s)", name, a.text, map[bool]string{true: "4", false: "6"}[a.v4], map[bool]string{true: "192.0.2.1/24", false: "2001:db8::1/64"}[a.v4])
+		}
+		*a.dst = p
+	}
+	return n, nil
+}
+
+// hosts is how many host numbers the network hands out: 2 up to the last
+// before the IPv4 broadcast address (the bridge holds 1), at most 65533.
+func (n *mockNetwork) hosts() uint32 {
+	bits := 16
+	if n.ipv4.IsValid() {
+		bits = min(bits, 32-n.ipv4.Bits())
+	}
+	if n.ipv6.IsValid() {
+		bits = min(bits, 128-n.ipv6.Bits())
+	}
+	return uint32(1)<<bits - 2
+}
+
+// allocate returns a free host number, 0 when the subnet is full.
+func (n *mockNetwork) allocate(inst *mockInstance) uint32 {
+	for h := uint32(2); h <= n.hosts(); h++ {
+		if n.leases[h] == nil {
+			n.leases[h] = inst
+			return h
+		}
+	}
+	return 0
+}
+
+// addresses is host number h of the subnets, as global state addresses.
+func (n *mockNetwork) addresses(h uint32) []stateAddress {
+	var out []stateAddress
+	if n.ipv4.IsValid() {
+		out = append(out, stateAddress{"inet", withHost(n.ipv4, h), n.ipv4.Bits()})
+	}
+	if n.ipv6.IsValid() {
+		out = append(out, stateAddress{"inet6", withHost(n.ipv6, h), n.ipv6.Bits()})
+	}
+	return out
+}
+
+type stateAddress struct {
+	family string
+	addr   netip.Addr
+	bits   int
+}
+
+// withHost puts h in the low bits of the prefix's subnet.
+func withHost(p netip.Prefix, h uint32) netip.Addr {
+	b := p.Masked().Addr().AsSlice()
+	for i := len(b) - 1; h > 0 && i >= 0; i-- {
+		b[i] |= byte(h)
+		h >>= 8
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// nicNetwork is the network a NIC device is on ("" for none the fake knows).
+func (m *Incus) nicNetwork(d map[string]string) string {
+	name := d["network"]
+	if name == "" {
+		name = d["parent"]
+	}
+	if _, ok := m.networks[name]; !ok {
+		return ""
+	}
+	return name
+}
+
+// syncLeases gives each NIC of a running instance its address, keeping the
+// ones it has, and frees the leases of NICs it no longer has (or that moved
+// to another network). m.mu is held.
+func (m *Incus) syncLeases(inst *mockInstance, devices map[string]map[string]string) {
+	if inst.leases == nil {
+		inst.leases = map[string]lease{}
+	}
+	for dev, l := range inst.leases {
+		d, ok := devices[dev]
+		if ok && d["type"] == "nic" && m.nicNetwork(d) == l.network {
+			continue
+		}
+		m.freeLease(inst, dev)
+	}
+	for _, dev := range sortedNames(devices) {
+		d := devices[dev]
+		if d["type"] != "nic" {
+			continue
+		}
+		if _, ok := inst.leases[dev]; ok {
+			continue
+		}
+		name := m.nicNetwork(d)
+		if name == "" {
+			continue
+		}
+		if h := m.networks[name].allocate(inst); h != 0 {
+			inst.leases[dev] = lease{network: name, host: h}
+		}
+	}
+}
+
+func (m *Incus) freeLease(inst *mockInstance, dev string) {
+	l := inst.leases[dev]
+	if n, ok := m.networks[l.network]; ok && n.leases[l.host] == inst {
+		delete(n.leases, l.host)
+	}
+	delete(inst.leases, dev)
+}
+
+// freeLeases releases every address of an instance being deleted.
+func (m *Incus) freeLeases(inst *mockInstance) {
+	for dev := range inst.leases {
+		m.freeLease(inst, dev)
+	}
+}
+
+// networkNames lists the networks, sorted.
+func (m *Incus) networkNames() []string {
+	names := make([]string, 0, len(m.networks))
+	for n := range m.networks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func prefixOrNone(p netip.Prefix) string {
+	if !p.IsValid() {
+		return "none"
+	}
+	return p.String()
+}
