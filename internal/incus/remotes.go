@@ -54,6 +54,17 @@ func (r Remote) SocketPath() string {
 	return filepath.Join(dir, "unix.socket")
 }
 
+// DefaultSocket reports the socket a remote falls back to when nothing names
+// one: a bare "unix://" address with neither INCUS_SOCKET nor INCUS_DIR set.
+// ok is false for every other remote.
+func (r Remote) DefaultSocket() (path string, ok bool) {
+	if !r.IsUnix() || strings.TrimPrefix(strings.TrimPrefix(r.Address, "unix://"), "unix:") != "" ||
+		os.Getenv("INCUS_SOCKET") != "" || os.Getenv("INCUS_DIR") != "" {
+		return "", false
+	}
+	return r.SocketPath(), true
+}
+
 // FieldError says which field of a remote is wrong, so the provider can put
 // the diagnostic on that attribute.
 type FieldError struct {

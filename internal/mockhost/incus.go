@@ -202,6 +202,20 @@ func (m *Incus) Close() error {
 	return err
 }
 
+// InstanceNames lists the instances of the default project, sorted.
+func (m *Incus) InstanceNames() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	names := []string{}
+	if p, ok := m.projects["default"]; ok {
+		for n := range p.instances {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Requests is the number of API requests served so far.
 func (m *Incus) Requests() int64 { return m.requests.Load() }
 

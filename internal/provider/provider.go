@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -150,7 +151,9 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		if rm.Name.IsUnknown() || rm.Address.IsUnknown() || rm.ClientCertificate.IsUnknown() || rm.ClientKey.IsUnknown() ||
 			rm.ServerCertificate.IsUnknown() || rm.TrustToken.IsUnknown() || rm.Project.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root("incus_remote").AtListIndex(i), "Incus remote not known until apply",
-				"The provider must be configured before resources are planned; use values known at plan time for incus_remote.")
+				"The provider must be configured before resources are planned; use values known at plan time for incus_remote.\n\n"+
+					"Under terraform test, a variable the module does not declare (set with -var or TF_VAR_) is read as an expression and is unknown when it does not parse: "+
+					"quote a string value, as in -var 'incus_socket=\"/tmp/incus.sock\"'.")
 			return
 		}
 		r := incus.Remote{
@@ -202,6 +205,10 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddAttributeError(path.Root("default_remote"), "Unknown default remote",
 			fmt.Sprintf("default_remote is %q, but no incus_remote block or incus client remote has that name.", defaultRemote))
 		return
+	}
+	fromBlock := slices.ContainsFunc(cfg.IncusRemotes, func(rm incusRemoteModel) bool { return rm.Name.ValueString() == defaultRemote })
+	if summary, detail, ok := defaultSocketWarning(remotes[defaultRemote], fromBlock, runningTest(), isUnixSocket); ok {
+		resp.Diagnostics.AddWarning(summary, detail)
 	}
 
 	client, err := incus.New(incus.Options{
