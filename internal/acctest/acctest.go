@@ -105,6 +105,17 @@ func StartMockHost(t *testing.T) *IncusHost {
 	return &IncusHost{Name: "mock", Socket: socket, Image: DefaultImage, Mock: m, Client: connect(t, socket), configDir: t.TempDir()}
 }
 
+// RealHost is the shared real incusd that RACK_ACC_INCUS_SOCKET names; the
+// test is skipped when there is none.
+func RealHost(t *testing.T) *IncusHost {
+	t.Helper()
+	socket := os.Getenv("RACK_ACC_INCUS_SOCKET")
+	if socket == "" {
+		t.Skip("no real Incus: set RACK_ACC_INCUS_SOCKET to its unix socket")
+	}
+	return realHost(t, socket)
+}
+
 func realHost(t *testing.T, socket string) *IncusHost {
 	t.Helper()
 	image := os.Getenv("RACK_ACC_INCUS_IMAGE")

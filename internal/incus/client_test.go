@@ -156,3 +156,29 @@ func TestUnknownRemote(t *testing.T) {
 		t.Fatalf("got %#v", err)
 	}
 }
+
+// A create whose operation incusd forgot in a restart: once incusd answers
+// again, the error says what it holds (as on the real daemon, see
+// internal/acctest/interrupt/crash_test.go), not "check that incusd runs".
+func TestCreateLostInRestartSaysWhatIncusdHas(t *testing.T) {
+	for _, tc := range []struct {
+		running mockhost.RunningOps
+		created bool
+		hint    string
+	}{
+		{mockhost.OpsAbandon, false, `incusd answered again afterwards and has no instance "a": it was not created. Apply again to create it.`},
+		{mockhost.OpsPartial, true, `incusd answered again afterwards: instance "a" exists (status Stopped).`},
+	} {
+		m, c := startMock(t)
+		m.OperationDelay = 200 * time.Millisecond
+		m.InjectFault(mockhost.Fault{Method: "GET", PathPrefix: "/1.0/operations/", Times: 1, Hook: func() { m.Restart(300*time.Millisecond, tc.running) }})
+		inst, err := c.CreateInstance(context.Background(), Scope{}, InstanceSpec{Name: "a", Image: ImageSource{Name: "busybox"}, Start: true})
+		var conn *clienterr.ConnectionError
+		if !errors.As(err, &conn) || conn.Hint != tc.hint {
+			t.Fatalf("ops %v: got %#v, want a ConnectionError with the hint %q", tc.running, err, tc.hint)
+		}
+		if (inst != nil) != tc.created || (inst != nil && inst.Running()) {
+			t.Fatalf("ops %v: got instance %+v, want created %v and stopped", tc.running, inst, tc.created)
+		}
+	}
+}

@@ -253,11 +253,13 @@ func (c *Client) adoptIfNew(ctx context.Context, s Scope, name string, since tim
 			ImportID: ImportID(s, name),
 		}
 	case err == nil:
-		return inst, cause
-	case IsNotFound(err) && !clienterr.OutcomeUnknown(cause):
-		return nil, cause
-	case IsNotFound(err):
+		return inst, answeredAgain(cause, fmt.Sprintf("incusd answered again afterwards: instance %q exists (status %s).", name, inst.Status))
+	case IsNotFound(err) && clienterr.IsConnection(cause):
+		return nil, answeredAgain(cause, fmt.Sprintf("incusd answered again afterwards and has no instance %q: it was not created. Apply again to create it.", name))
+	case IsNotFound(err) && clienterr.OutcomeUnknown(cause):
 		return nil, fmt.Errorf("%w\n\nThe instance does not exist yet, but incusd may still be creating it: if `incus list` shows it later, import it with the ID %q", cause, ImportID(s, name))
+	case IsNotFound(err):
+		return nil, cause
 	}
 	return nil, fmt.Errorf("%w\n\nWhether the instance was created could not be checked (%w): if `incus list` shows it, import it with the ID %q", cause, err, ImportID(s, name))
 }
@@ -285,6 +287,15 @@ func awaitCreate(ctx context.Context, answer <-chan createAnswer, object string)
 	case <-grace.Done():
 		return nil, timeoutFromContext(ctx, "the answer to the create request of "+object, "")
 	}
+}
+
+// answeredAgain gives a lost connection the advice of what incusd said once
+// it answered again: "check that incusd runs" would be wrong by then.
+func answeredAgain(cause error, hint string) error {
+	if conn, ok := clienterr.Outermost(cause).(*clienterr.ConnectionError); ok && conn.Hint == "" { //nolint:errorlint // Outermost walked the chain
+		conn.Hint = hint
+	}
+	return cause
 }
 
 // GetInstance reads an instance with its state in one request

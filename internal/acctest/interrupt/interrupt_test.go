@@ -142,6 +142,8 @@ type workspace struct {
 	dir  string
 	env  []string
 	base string // every instance of the test is named base-g<generation>-<index>
+	// extra goes into the resource block (a timeouts block, say).
+	extra string
 }
 
 func newWorkspace(t *testing.T, h *acctest.IncusHost, providerDir, raceLogs, base string) *workspace {
@@ -188,8 +190,9 @@ resource "rack_incus_instance" "c" {
   name         = "%s-g%d-${count.index}"
   image        = %q
   stop_timeout = 0
+  %s
 }
-`, count, w.base, gen, w.h.Image)
+`, count, w.base, gen, w.h.Image, w.extra)
 	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
@@ -209,6 +212,14 @@ func (w *workspace) run(args ...string) (string, error) {
 // applyInterrupted runs terraform apply and sends one SIGINT to its process
 // group at the moment. It reports whether terraform acknowledged it.
 func (w *workspace) applyInterrupted(at moment) (output string, interrupted bool) {
+	run := w.applyWith(at, func(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGINT) })
+	return run.output, strings.Contains(run.output, "Interrupt received")
+}
+
+// applyWith runs terraform apply and calls act (with terraform's process
+// group) at the moment, unless terraform has exited by then. It returns
+// once both are over.
+func (w *workspace) applyWith(at moment, act func(pgid int)) applyRun {
 	t := w.t
 	cmd := w.command("apply", "-auto-approve")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own group, as a shell job
@@ -227,6 +238,8 @@ func (w *workspace) applyInterrupted(at moment) (output string, interrupted bool
 		out    bytes.Buffer
 		timer  *time.Timer
 		exited bool
+		acted  bool
+		actWG  sync.WaitGroup
 	)
 	read := make(chan struct{})
 	go func() {
@@ -237,12 +250,17 @@ func (w *workspace) applyInterrupted(at moment) (output string, interrupted bool
 			mu.Lock()
 			out.WriteString(line + "\n")
 			if timer == nil && strings.Contains(line, at.trigger) {
+				actWG.Add(1)
 				timer = time.AfterFunc(at.delay, func() {
+					defer actWG.Done()
 					mu.Lock()
-					defer mu.Unlock()
-					if !exited {
-						_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+					if exited {
+						mu.Unlock()
+						return
 					}
+					acted = true
+					mu.Unlock()
+					act(cmd.Process.Pid)
 				})
 			}
 			mu.Unlock()
@@ -257,18 +275,27 @@ func (w *workspace) applyInterrupted(at moment) (output string, interrupted bool
 	case <-time.After(3 * time.Minute):
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
-		t.Fatalf("terraform apply did not exit within 3 minutes of an interrupt at %s", at)
+		t.Fatalf("terraform apply did not exit within 3 minutes of %s", at)
 	}
+	ended := time.Now()
 	mu.Lock()
 	exited = true
-	if timer != nil {
-		timer.Stop()
+	if timer != nil && timer.Stop() {
+		actWG.Done() // it will not run
 	}
 	mu.Unlock()
+	actWG.Wait()
 	<-read
 	_ = r.Close()
-	output = out.String()
-	return output, strings.Contains(output, "Interrupt received")
+	return applyRun{output: out.String(), acted: acted, ended: ended, exitCode: cmd.ProcessState.ExitCode()}
+}
+
+// applyRun is how one terraform apply went.
+type applyRun struct {
+	output   string
+	acted    bool      // the action ran while terraform was running
+	ended    time.Time // when terraform exited
+	exitCode int
 }
 
 // interruptAndCheck interrupts an apply towards generation gen at the
