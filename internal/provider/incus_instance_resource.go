@@ -469,6 +469,13 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	defer func() {
 		readCtx, cancel := clienterr.Detach(ctx)
 		defer cancel()
+		if renaming := plan.Name.ValueString(); renaming != state.Name.ValueString() {
+			// Whatever the rename step returned, state follows the name
+			// the instance has on the server.
+			if actual, err := client.InstanceName(readCtx, scope, state.Name.ValueString(), renaming); err == nil {
+				name = actual
+			}
+		}
 		plan.Name = types.StringValue(name)
 		if r.readInto(readCtx, &plan, &resp.Diagnostics) {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -343,7 +343,7 @@ func outcome(diag string) string {
 	case strings.HasPrefix(d, "Warning: Incus Connection Lost During Create") && strings.Contains(d, "was found created and Running"):
 		return "found created and running"
 	case !strings.HasPrefix(d, "Error: Unable to Create Incus Instance"):
-	case strings.Contains(d, "was created but the create did not finish: it is saved in state as tainted") &&
+	case strings.Contains(d, "its create did not finish as asked or within the timeout: it is saved in state as tainted") &&
 		strings.Contains(d, "incusd answered again afterwards: instance"):
 		return "created and tainted"
 	case strings.Contains(d, "incusd answered again afterwards and has no instance") && strings.Contains(d, "it was not created"):
