@@ -83,12 +83,12 @@ func refreshOperation(ctx context.Context, op incusclient.Operation, object, add
 	case err == nil:
 		return nil
 	case lost && IsNotFound(err):
-		return &clienterr.ConnectionError{Address: address, Info: clienterr.Info{
+		return connectionError(clienterr.Info{
 			Object: object,
 			Message: fmt.Sprintf("the connection was lost while waiting for operation %s (%s), and incusd no longer knows the operation (it restarted): its outcome is unknown",
 				started.ID, started.Description),
 			Err: err,
-		}}
+		}, address)
 	case isConnection(err):
 		var conn *clienterr.ConnectionError
 		errors.As(err, &conn)

@@ -23,7 +23,7 @@ var knownConfigKeys = map[string]bool{
 	"snapshots.schedule": true, "snapshots.expiry": true, "snapshots.pattern": true,
 	"raw.lxc": true, "raw.qemu": true, "raw.idmap": true, "linux.kernel_modules": true,
 	"cloud-init.user-data": true, "cloud-init.vendor-data": true, "cloud-init.network-config": true,
-	"migration.stateful": true, "agent.nic_config": true,
+	"migration.stateful": true, "agent.nic_config": true, "security.guestapi": true,
 }
 
 var freeConfigPrefixes = []string{"user.", "environment.", "volatile.", "image."}
@@ -456,13 +456,19 @@ func (m *Incus) stateOf(inst *mockInstance) *api.InstanceState {
 		if ifname == "" {
 			ifname = n
 		}
-		prefix := m.networks[d["parent"]+d["network"]]
-		st.Network[ifname] = api.InstanceStateNetwork{
-			Type: "broadcast", State: "up", Mtu: 1500, Hwaddr: full.Config["volatile."+n+".hwaddr"],
-			Addresses: []api.InstanceStateNetworkAddress{
+		prefix, onBridge := m.networks[d["parent"]+d["network"]]
+		addrs := []api.InstanceStateNetworkAddress{{Family: "inet6", Address: fmt.Sprintf("fe80::1266:6aff:fe00:%x", 16+i+len(inst.Name)), Netmask: "64", Scope: "link"}}
+		if onBridge {
+			addrs = append([]api.InstanceStateNetworkAddress{
 				{Family: "inet", Address: fmt.Sprintf("%s%d", prefix, 10+i+len(inst.Name)), Netmask: "24", Scope: "global"},
 				{Family: "inet6", Address: fmt.Sprintf("fd42:99::%x", 16+i+len(inst.Name)), Netmask: "64", Scope: "global"},
-			},
+			}, addrs...)
+		}
+		// A NIC on no bridge of the host (nictype=p2p, say) gets no
+		// global address, only a link-local one, as on incusd.
+		st.Network[ifname] = api.InstanceStateNetwork{
+			Type: "broadcast", State: "up", Mtu: 1500, Hwaddr: full.Config["volatile."+n+".hwaddr"],
+			Addresses: addrs,
 		}
 	}
 	return st

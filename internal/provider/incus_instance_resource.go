@@ -10,8 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -97,7 +97,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"devices": schema.SetNestedAttribute{
 				Optional:    true,
 				Description: "Devices of the instance itself (devices from profiles are not listed).",
-				Validators:  []validator.Set{setvalidator.SizeAtLeast(1), uniqueDeviceNames{}},
+				Validators:  []validator.Set{uniqueDeviceNames{}},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{Required: true, Description: "Device name, unique within the instance.", Validators: []validator.String{deviceNameValidator}},
 					"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
@@ -187,6 +187,56 @@ func (r *incusInstanceResource) ValidateConfig(ctx context.Context, req resource
 			resp.Diagnostics.AddAttributeError(p.AtName("nic"), "Unexpected nic", `nic only applies to wait_for of type "ipv4" or "ipv6".`)
 		}
 	}
+	// What the configuration alone shows cannot happen; the rest (devices
+	// from profiles, the instance's actual interfaces) is checked right
+	// after the start, by the client's WaitFor.
+	var instType types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("type"), &instType)...)
+	container := instType.IsNull() || instType.ValueString() == "container" // the default is container
+	for i, w := range items {
+		p := path.Root("wait_for").AtListIndex(i).AtName("type")
+		switch w.Type.ValueString() {
+		case "agent":
+			if container && !instType.IsUnknown() {
+				defaulted := ""
+				if instType.IsNull() {
+					defaulted = ` (type defaults to "container")`
+				}
+				resp.Diagnostics.AddAttributeError(p, "No VM Agent in a Container",
+					`wait_for of type "agent" waits for the Incus agent, which only virtual machines run; this instance is a container`+defaulted+`. `+
+						`Wait for "ready" or an address instead, or set type = "virtual-machine".`)
+			}
+		case "ipv4", "ipv6":
+			if noNetworkDevice(ctx, req, &resp.Diagnostics) {
+				resp.Diagnostics.AddAttributeError(p, "No Network Device",
+					fmt.Sprintf(`wait_for of type %q waits for an address, but the instance has no network device: profiles = [] applies no profile, and devices has no nic. `+
+						`Add a nic device or a profile with one, or remove this wait_for condition.`, w.Type.ValueString()))
+			}
+		}
+	}
+}
+
+// noNetworkDevice reports whether the configuration surely gives the
+// instance no network device: no profiles (`profiles = []`) and no nic or
+// infiniband among its own devices, all known at plan time.
+func noNetworkDevice(ctx context.Context, req resource.ValidateConfigRequest, diags *diag.Diagnostics) bool {
+	var profiles types.List
+	var devices types.Set
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("profiles"), &profiles)...)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("devices"), &devices)...)
+	if profiles.IsNull() || profiles.IsUnknown() || len(profiles.Elements()) > 0 || devices.IsUnknown() {
+		return false
+	}
+	var devs []deviceModel
+	if !devices.IsNull() {
+		diags.Append(devices.ElementsAs(ctx, &devs, false)...)
+	}
+	for _, d := range devs {
+		if d.Type.IsUnknown() || d.Type.ValueString() == "nic" || d.Type.ValueString() == "infiniband" {
+			return false
+		}
+	}
+	return true
 }
 
 // ModifyPlan resolves the remote and project at plan time (so the plan shows
@@ -366,7 +416,9 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 	}
 	if spec.Start && len(conds) > 0 && !clienterr.Interrupted(ctx) {
 		if err := r.data.Incus.WaitFor(ctx, scope, spec.Name, conds); err != nil && !clienterr.Interrupted(ctx) {
-			addError(&resp.Diagnostics, "Incus Instance Did Not Become Ready", err)
+			resp.Diagnostics.AddError("Incus Instance Did Not Become Ready",
+				fmt.Sprintf("%s was created and started, but its wait_for conditions were not met: it is saved in state as tainted, and the next apply replaces it.\n\n%s",
+					capitalize(describeInstance(&plan)), errorDetail(err)))
 			return
 		}
 		r.readInto(ctx, &plan, &resp.Diagnostics)
