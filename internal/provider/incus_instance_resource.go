@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -71,7 +70,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"type": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("container"),
-				Description:   "`container` or `virtual-machine`. Changing it replaces the instance.",
+				Description:   "`container` or `virtual-machine`. Defaults to `container`. Changing it replaces the instance.",
 				Validators:    []validator.String{stringvalidator.OneOf("container", "virtual-machine")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -91,31 +90,31 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"config": schema.MapAttribute{
 				ElementType: types.StringType, Optional: true,
-				Description: "Instance configuration keys (`limits.cpu`, `user.*`, ...). Keys set outside Terraform show as drift; keys Incus manages itself (`volatile.*`, `image.*`) do not.",
+				Description: "Instance configuration keys (`limits.cpu`, `user.*`, ...; see Incus's [instance options](https://linuxcontainers.org/incus/docs/main/reference/instance_options/)). Keys set outside Terraform show as drift; keys Incus manages itself (`volatile.*`, `image.*`) do not.",
 				Validators:  []validator.Map{mapvalidator.KeysAre(configKeyValidator{})},
 			},
 			"devices": schema.SetNestedAttribute{
 				Optional:    true,
-				Description: "Devices of the instance itself (devices from profiles are not listed).",
+				Description: "Devices of the instance itself (devices from profiles are not listed); see Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/). `[]` is the same as leaving it out: no devices of its own.",
 				Validators:  []validator.Set{uniqueDeviceNames{}},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{Required: true, Description: "Device name, unique within the instance.", Validators: []validator.String{deviceNameValidator}},
 					"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
 						Validators: []validator.String{stringvalidator.OneOf("disk", "nic", "none", "unix-char", "unix-block", "unix-hotplug", "usb", "gpu", "infiniband", "proxy", "tpm", "pci")}},
-					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...)."},
+					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...), as in Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/) for the type."},
 				}},
 			},
 			"ephemeral": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				Description: "Whether Incus deletes the instance when it stops.",
+				Description: "Whether Incus deletes the instance when it stops. Defaults to `false`.",
 			},
 			"running": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				Description: "Desired power state. An instance stopped outside Terraform shows as a change to `running`.",
+				Description: "Desired power state. Defaults to `true`. An instance stopped outside Terraform shows as a change to `running`.",
 			},
 			"stop_timeout": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultStopTimeout),
-				Description: "Seconds a clean shutdown may take when the instance is stopped or destroyed; after that it is stopped by force. 0 forces at once.",
+				Description: "Seconds a clean shutdown may take when the instance is stopped or destroyed; after that it is stopped by force. 0 forces at once. Defaults to `30`.",
 				Validators:  []validator.Int64{int64validator.Between(0, 3600)},
 			},
 			"target": schema.StringAttribute{
@@ -136,7 +135,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"wait_for": schema.ListNestedAttribute{
 				Optional:    true,
-				Description: "Conditions to wait for, in order, each time Terraform starts the instance, within the create or update timeout.",
+				Description: "Conditions to wait for, in order, each time Terraform starts the instance, within the create or update timeout. A condition that cannot come true fails at once and says why: an address on an instance with no network device, the agent of a container (at plan time when the configuration shows it).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{Required: true,
 						Description: "`ipv4` or `ipv6` (a global address), `agent` (the VM agent runs), `ready` (status Ready), or `delay`.",
@@ -162,7 +161,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"ipv6_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: "Global IPv6 addresses."},
 				}},
 			},
-			"timeouts": timeouts.AttributesAll(ctx),
+			"timeouts": timeoutsAttribute(ctx, instanceTimeouts),
 		},
 	}
 }
@@ -288,7 +287,7 @@ func (r *incusInstanceResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 		changing := !plan.Name.Equal(state.Name) || !plan.Description.Equal(state.Description) ||
 			!plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
-			!plan.Devices.Equal(state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) || !plan.Running.Equal(state.Running)
+			!sameDevices(plan.Devices, state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) || !plan.Running.Equal(state.Running)
 		if !changing {
 			plan.Status, plan.IPv4Address, plan.IPv6Address = state.Status, state.IPv4Address, state.IPv6Address
 			plan.MACAddress, plan.Interfaces = state.MACAddress, state.Interfaces
@@ -333,7 +332,7 @@ func (r *incusInstanceResource) planImage(ctx context.Context, plan, state *inst
 		replace()
 		return
 	}
-	timeout, diags := plan.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := plan.Timeouts.Read(ctx, instanceTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -368,7 +367,7 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, 10*time.Minute)
+	timeout, diags := plan.Timeouts.Create(ctx, instanceTimeouts.Create)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -462,7 +461,7 @@ func (r *incusInstanceResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := state.Timeouts.Read(ctx, instanceTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -501,7 +500,7 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, 10*time.Minute)
+	timeout, diags := plan.Timeouts.Update(ctx, instanceTimeouts.Update)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -553,7 +552,7 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	}
 
 	if !plan.Description.Equal(state.Description) || !plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
-		!plan.Devices.Equal(state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) {
+		!sameDevices(plan.Devices, state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) {
 		update := incus.InstanceUpdate{
 			Description: plan.Description.ValueString(),
 			Profiles:    stringList(ctx, plan.Profiles, &resp.Diagnostics),
@@ -604,7 +603,7 @@ func (r *incusInstanceResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, 10*time.Minute)
+	timeout, diags := state.Timeouts.Delete(ctx, instanceTimeouts.Delete)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -640,6 +639,15 @@ func (r *incusInstanceResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remote"), scope.Remote)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project"), scope.Project)...)
+}
+
+// sameDevices compares two devices values, `devices = []` and no devices
+// being the same: switching between them is an update that only records
+// the new form (Terraform does not let the plan keep the prior one for an
+// attribute that is not computed).
+func sameDevices(a, b types.Set) bool {
+	empty := func(v types.Set) bool { return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0) }
+	return a.Equal(b) || (empty(a) && empty(b))
 }
 
 // knownString is the value of a string that may be unknown at plan time ("" then).
