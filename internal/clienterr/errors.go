@@ -148,6 +148,19 @@ func (e *TimeoutError) Error() string {
 	return s
 }
 
+// UnsatisfiableError: a wait cannot end well, because what it waits for
+// cannot happen as the object is configured (an address on an instance with
+// no network device, a VM agent in a container). Reported at once rather
+// than after the whole timeout.
+type UnsatisfiableError struct {
+	Info
+	WaitingFor string
+}
+
+func (e *UnsatisfiableError) Error() string {
+	return fmt.Sprintf("cannot wait for %s: %s", e.WaitingFor, e.Message)
+}
+
 type timeoutKey struct{}
 
 // WithTimeout is context.WithTimeout that also remembers the duration, so a
@@ -186,7 +199,7 @@ func outermost(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
 		case *NotFoundError, *PermissionError, *AuthenticationError, *ConflictError, *BusyError,
-			*ValidationError, *OperationError, *ConnectionError, *TimeoutError, *InterruptedError:
+			*ValidationError, *OperationError, *ConnectionError, *TimeoutError, *InterruptedError, *UnsatisfiableError:
 			return e
 		}
 		if multi, ok := e.(interface{ Unwrap() []error }); ok { //nolint:errorlint // as above

@@ -253,10 +253,10 @@ func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if resp.StatusCode >= 500 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		_ = resp.Body.Close()
-		return nil, &clienterr.ConnectionError{Address: t.address, Info: clienterr.Info{
+		return nil, connectionError(clienterr.Info{
 			Status:  resp.StatusCode,
 			Message: "the server answered " + resp.Status + " with a non-JSON body (a proxy in the way, or incusd down?)",
-		}}
+		}, t.address)
 	}
 	return resp, nil
 }

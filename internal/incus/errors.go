@@ -46,7 +46,7 @@ func classify(err error, object, address string) error {
 			return &clienterr.ValidationError{Info: info}
 		}
 		if status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout {
-			return &clienterr.ConnectionError{Info: info, Address: address}
+			return connectionError(info, address)
 		}
 		return &clienterr.ValidationError{Info: info}
 	}
@@ -60,7 +60,7 @@ func classify(err error, object, address string) error {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ENOENT) ||
 		// The Incus client returns a body cut short by a dying daemon bare.
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return &clienterr.ConnectionError{Info: info, Address: address}
+		return connectionError(info, address)
 	}
 	// The Incus client reports an untrusted TLS client as this text only.
 	if err.Error() == "not authorized" {
@@ -68,6 +68,15 @@ func classify(err error, object, address string) error {
 		return &clienterr.AuthenticationError{Info: info}
 	}
 	return &clienterr.ValidationError{Info: info}
+}
+
+// connectionError is a ConnectionError with advice in Incus's terms.
+func connectionError(info clienterr.Info, address string) *clienterr.ConnectionError {
+	info.Hint = "Check that incusd is running and listening there (on that machine, `incus info` answers when it is)."
+	if (Remote{Address: address}).IsUnix() {
+		info.Hint = "Check that incusd is running and that the socket path is right (`incus info` answers when it is)."
+	}
+	return &clienterr.ConnectionError{Info: info, Address: address}
 }
 
 // neverSent reports whether a failed request surely did not reach the
@@ -107,9 +116,10 @@ func isTyped(err error) bool {
 		conn *clienterr.ConnectionError
 		to   *clienterr.TimeoutError
 		intr *clienterr.InterruptedError
+		uns  *clienterr.UnsatisfiableError
 	)
 	return errors.As(err, &nf) || errors.As(err, &perm) || errors.As(err, &auth) || errors.As(err, &conf) ||
-		errors.As(err, &busy) || errors.As(err, &val) || errors.As(err, &op) || errors.As(err, &conn) || errors.As(err, &to) || errors.As(err, &intr)
+		errors.As(err, &busy) || errors.As(err, &val) || errors.As(err, &op) || errors.As(err, &conn) || errors.As(err, &to) || errors.As(err, &intr) || errors.As(err, &uns)
 }
 
 // IsNotFound reports whether err is a NotFoundError.

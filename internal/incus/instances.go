@@ -30,6 +30,10 @@ type Instance struct {
 	Devices   map[string]map[string]string
 	Ephemeral bool
 
+	// ExpandedConfig and ExpandedDevices add what the profiles give.
+	ExpandedConfig  map[string]string
+	ExpandedDevices map[string]map[string]string
+
 	Architecture     string
 	CreatedAt        time.Time
 	ImageFingerprint string
@@ -292,7 +296,7 @@ func awaitCreate(ctx context.Context, answer <-chan createAnswer, object string)
 // answeredAgain gives a lost connection the advice of what incusd said once
 // it answered again: "check that incusd runs" would be wrong by then.
 func answeredAgain(cause error, hint string) error {
-	if conn, ok := clienterr.Outermost(cause).(*clienterr.ConnectionError); ok && conn.Hint == "" { //nolint:errorlint // Outermost walked the chain
+	if conn, ok := clienterr.Outermost(cause).(*clienterr.ConnectionError); ok { //nolint:errorlint // Outermost walked the chain
 		conn.Hint = hint
 	}
 	return cause
@@ -376,12 +380,11 @@ func fromAPI(in *api.InstanceFull, project string) *Instance {
 	for k, v := range in.Config {
 		out.Config[k] = v
 	}
-	for name, dev := range in.Devices {
-		d := map[string]string{}
-		for k, v := range dev {
-			d[k] = v
-		}
-		out.Devices[name] = d
+	out.Devices = copyDevices(in.Devices)
+	out.ExpandedDevices = copyDevices(in.ExpandedDevices)
+	out.ExpandedConfig = make(map[string]string, len(in.ExpandedConfig))
+	for k, v := range in.ExpandedConfig {
+		out.ExpandedConfig[k] = v
 	}
 	if in.State != nil {
 		out.Processes = int(in.State.Processes)
@@ -409,6 +412,18 @@ func fromAPI(in *api.InstanceFull, project string) *Instance {
 			}
 			out.Interfaces = append(out.Interfaces, ifc)
 		}
+	}
+	return out
+}
+
+func copyDevices(in map[string]map[string]string) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(in))
+	for name, dev := range in {
+		d := make(map[string]string, len(dev))
+		for k, v := range dev {
+			d[k] = v
+		}
+		out[name] = d
 	}
 	return out
 }
@@ -590,19 +605,4 @@ func (c *Client) ImageAlias(ctx context.Context, s Scope, fingerprint string) (s
 		return "", nil
 	}
 	return img.Aliases[0].Name, nil
-}
-
-// GetInstanceState reads only the runtime state (status, network), which is
-// what waiting for an address needs.
-func (c *Client) getState(ctx context.Context, s Scope, name string) (*api.InstanceState, error) {
-	srv, s, err := c.server(s)
-	if err != nil {
-		return nil, err
-	}
-	object := instanceObject(s, name)
-	st, err := withContext(ctx, "reading the state of "+object, func() (*api.InstanceState, error) {
-		st, _, err := srv.GetInstanceState(name)
-		return st, err
-	})
-	return st, classify(err, object, c.remotes[s.Remote].Address)
 }

@@ -120,19 +120,19 @@ func refreshOperation(ctx context.Context, srv incusclient.InstanceServer, start
 	case err == nil:
 		return op, nil
 	case lost && IsNotFound(err):
-		return op, &clienterr.ConnectionError{Address: address, Info: clienterr.Info{
+		return op, connectionError(clienterr.Info{
 			Object: object,
 			Message: fmt.Sprintf("the connection was lost while waiting for operation %s (%s), and incusd no longer knows the operation (it restarted): its outcome is unknown",
 				started.ID, started.Description),
 			Err: err,
-		}}
+		}, address)
 	case isConnection(err):
-		return op, &clienterr.ConnectionError{Address: address, Info: clienterr.Info{
+		return op, connectionError(clienterr.Info{
 			Object: object,
 			Message: fmt.Sprintf("the connection was lost while waiting for operation %s (%s) and incusd did not answer again within the timeout (%s): its outcome is unknown",
 				started.ID, started.Description, clienterr.TimeoutOf(ctx).Round(time.Second)),
 			Err: err,
-		}}
+		}, address)
 	}
 	return op, err
 }

@@ -23,7 +23,7 @@ var knownConfigKeys = map[string]bool{
 	"snapshots.schedule": true, "snapshots.expiry": true, "snapshots.pattern": true,
 	"raw.lxc": true, "raw.qemu": true, "raw.idmap": true, "linux.kernel_modules": true,
 	"cloud-init.user-data": true, "cloud-init.vendor-data": true, "cloud-init.network-config": true,
-	"migration.stateful": true, "agent.nic_config": true,
+	"migration.stateful": true, "agent.nic_config": true, "security.guestapi": true,
 }
 
 var freeConfigPrefixes = []string{"user.", "environment.", "volatile.", "image."}

@@ -151,6 +151,12 @@ type request struct {
 //nolint:gosec // G101: advice that names the settings, not a credential
 const credentialsHint = "Check the PiKVM's username and password (PIKVM_USERNAME / PIKVM_PASSWORD or the pikvm block) and, with two-factor authentication on, the totp_secret and this machine's clock."
 
+// connectionError is a ConnectionError with advice in PiKVM's terms.
+func (c *Client) connectionError(info clienterr.Info) *clienterr.ConnectionError {
+	info.Hint = fmt.Sprintf("Check that the PiKVM %q is on and that its web interface answers at %s (the url of its pikvm block, or PIKVM_URL); a 5xx answer means kvmd or its nginx is restarting or failing.", c.dev.Name, c.dev.URL)
+	return &clienterr.ConnectionError{Address: c.dev.URL, Info: info}
+}
+
 // notFoundHints say what to do about kvmd's "not found" classes.
 var notFoundHints = map[string]string{
 	"MsdUnknownImageError":     msdImageHint,
@@ -264,12 +270,12 @@ func (c *Client) send(ctx context.Context, r request, out any) (string, error) {
 		if ctx.Err() != nil {
 			return code, clienterr.FromContext(ctx, "the answer of "+c.object(r.what), "")
 		}
-		return code, &clienterr.ConnectionError{Address: c.dev.URL, Info: clienterr.Info{Object: c.object(r.what), Err: err}}
+		return code, c.connectionError(clienterr.Info{Object: c.object(r.what), Err: err})
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return code, &clienterr.ConnectionError{Address: c.dev.URL, Info: clienterr.Info{Object: c.object(r.what), Status: resp.StatusCode, Err: err}}
+		return code, c.connectionError(clienterr.Info{Object: c.object(r.what), Status: resp.StatusCode, Err: err})
 	}
 	return code, c.decode(resp, raw, r, out)
 }
@@ -283,7 +289,7 @@ func (c *Client) decode(resp *http.Response, raw []byte, r request, out any) err
 		info.Message = fmt.Sprintf("unexpected %s answer, not kvmd's JSON: %s", resp.Status, snippet(raw))
 		switch {
 		case resp.StatusCode >= 500:
-			return &clienterr.ConnectionError{Address: c.dev.URL, Info: info}
+			return c.connectionError(info)
 		case resp.StatusCode == http.StatusUnauthorized:
 			info.Hint = credentialsHint
 			return &clienterr.AuthenticationError{Info: info}
@@ -327,7 +333,7 @@ func (c *Client) decode(resp *http.Response, raw []byte, r request, out any) err
 		info.Hint = notFoundHints[ke.Error]
 		return &clienterr.NotFoundError{Info: info}
 	case resp.StatusCode >= 500:
-		return &clienterr.ConnectionError{Address: c.dev.URL, Info: info}
+		return c.connectionError(info)
 	default:
 		return &clienterr.ValidationError{Info: info}
 	}

@@ -18,7 +18,9 @@ func errorDetail(err error) string {
 	if what == "" {
 		return err.Error()
 	}
-	return what + "\n\n" + todo + "\n\nError: " + err.Error()
+	// "Cause:", not "Error:": in -no-color output a line starting with
+	// "Error:" reads as a second error.
+	return what + "\n\n" + todo + "\n\nCause: " + err.Error()
 }
 
 // explain says what happened and what to do about it, per error type.
@@ -64,7 +66,10 @@ func explain(err error) (what, todo string) {
 		todo = "Raise the value in the resource's timeouts block if the server is just slow."
 	case *clienterr.ConnectionError:
 		what = fmt.Sprintf("Could not talk to %s.", e.Address)
-		todo = orDefault(e.Hint, "Check that the server is running and reachable at that address (for a local Incus: that incusd runs and the socket path is right).")
+		todo = orDefault(e.Hint, "Check that the server is running and reachable at that address.")
+	case *clienterr.UnsatisfiableError:
+		what = fmt.Sprintf("Waiting for %s cannot succeed: %s.", e.WaitingFor, e.Message)
+		todo = orDefault(e.Hint, "Change the configuration so that it can happen, or stop waiting for it.")
 	case *clienterr.ValidationError:
 		what = fmt.Sprintf("The server rejected the request for %s.", orServer(e.Object))
 		if e.Message != "" {

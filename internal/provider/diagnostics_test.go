@@ -31,6 +31,9 @@ func TestErrorDetail(t *testing.T) {
 		{"busy", &clienterr.BusyError{Info: clienterr.Info{Object: "ATX of pikvm \"a\""}, Waited: 3 * time.Second}, []string{"is busy", "timeouts block", "after 3s"}},
 		{"timeout", &clienterr.TimeoutError{WaitingFor: "Creating instance of web", Timeout: 90 * time.Second, LastState: "Running"}, []string{"Timed out after 1m30s waiting for Creating instance of web", "Last observed state: Running"}},
 		{"connection", &clienterr.ConnectionError{Address: "/var/lib/incus/unix.socket", Info: clienterr.Info{Err: errors.New("connection refused")}}, []string{"Could not talk to /var/lib/incus/unix.socket", "connection refused"}},
+		{"connection with the client's advice", &clienterr.ConnectionError{Address: "https://kvm", Info: clienterr.Info{Hint: "Check the PiKVM"}}, []string{"Check the PiKVM"}},
+		{"unsatisfiable", &clienterr.UnsatisfiableError{Info: clienterr.Info{Object: obj, Message: "it has no network device", Hint: "Give it a nic"}, WaitingFor: obj + " to have an ipv4 address"},
+			[]string{"Waiting for " + obj + " to have an ipv4 address cannot succeed: it has no network device.", "Give it a nic"}},
 		{"validation", &clienterr.ValidationError{Info: clienterr.Info{Object: obj, Status: 400, Message: "Invalid config"}}, []string{"rejected", "Server message: Invalid config", "HTTP 400"}},
 		{"untyped", errors.New("plain"), []string{"plain"}},
 	}
@@ -43,6 +46,29 @@ func TestErrorDetail(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The mapper stays neutral: advice in a service's terms comes from the
+// client (Info.Hint), so a PiKVM error never talks of incusd.
+func TestErrorDetailNeutral(t *testing.T) {
+	got := errorDetail(&clienterr.ConnectionError{Address: "https://kvm.lan", Info: clienterr.Info{Err: errors.New("refused")}})
+	if strings.Contains(strings.ToLower(got), "incus") {
+		t.Errorf("a connection error without a hint talks of Incus:\n%s", got)
+	}
+}
+
+// The raw cause is labelled "Cause:": a line starting with "Error:" reads as
+// a second error in `terraform apply -no-color` output.
+func TestErrorDetailCause(t *testing.T) {
+	got := errorDetail(&clienterr.NotFoundError{Info: clienterr.Info{Object: "instance \"web\"", Err: errors.New("Instance not found")}})
+	if !strings.HasSuffix(got, "\n\nCause: not found: instance \"web\": Instance not found") {
+		t.Errorf("detail does not end with the cause:\n%s", got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "Error") {
+			t.Errorf("a line of the detail starts like a second error: %q", line)
+		}
 	}
 }
 

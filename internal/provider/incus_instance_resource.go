@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -70,7 +69,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"type": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("container"),
-				Description:   "`container` or `virtual-machine`. Changing it replaces the instance.",
+				Description:   "`container` or `virtual-machine`. Defaults to `container`. Changing it replaces the instance.",
 				Validators:    []validator.String{stringvalidator.OneOf("container", "virtual-machine")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -90,31 +89,31 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"config": schema.MapAttribute{
 				ElementType: types.StringType, Optional: true,
-				Description: "Instance configuration keys (`limits.cpu`, `user.*`, ...). Keys set outside Terraform show as drift; keys Incus manages itself (`volatile.*`, `image.*`) do not.",
+				Description: "Instance configuration keys (`limits.cpu`, `user.*`, ...; see Incus's [instance options](https://linuxcontainers.org/incus/docs/main/reference/instance_options/)). Keys set outside Terraform show as drift; keys Incus manages itself (`volatile.*`, `image.*`) do not.",
 				Validators:  []validator.Map{mapvalidator.KeysAre(configKeyValidator{})},
 			},
 			"devices": schema.SetNestedAttribute{
 				Optional:    true,
-				Description: "Devices of the instance itself (devices from profiles are not listed).",
-				Validators:  []validator.Set{setvalidator.SizeAtLeast(1), uniqueDeviceNames{}},
+				Description: "Devices of the instance itself (devices from profiles are not listed); see Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/). `[]` is the same as leaving it out: no devices of its own.",
+				Validators:  []validator.Set{uniqueDeviceNames{}},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{Required: true, Description: "Device name, unique within the instance.", Validators: []validator.String{deviceNameValidator}},
 					"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
 						Validators: []validator.String{stringvalidator.OneOf("disk", "nic", "none", "unix-char", "unix-block", "unix-hotplug", "usb", "gpu", "infiniband", "proxy", "tpm", "pci")}},
-					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...)."},
+					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...), as in Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/) for the type."},
 				}},
 			},
 			"ephemeral": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				Description: "Whether Incus deletes the instance when it stops.",
+				Description: "Whether Incus deletes the instance when it stops. Defaults to `false`.",
 			},
 			"running": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				Description: "Desired power state. An instance stopped outside Terraform shows as a change to `running`.",
+				Description: "Desired power state. Defaults to `true`. An instance stopped outside Terraform shows as a change to `running`.",
 			},
 			"stop_timeout": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultStopTimeout),
-				Description: "Seconds a clean shutdown may take when the instance is stopped or destroyed; after that it is stopped by force. 0 forces at once.",
+				Description: "Seconds a clean shutdown may take when the instance is stopped or destroyed; after that it is stopped by force. 0 forces at once. Defaults to `30`.",
 				Validators:  []validator.Int64{int64validator.Between(0, 3600)},
 			},
 			"target": schema.StringAttribute{
@@ -135,7 +134,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"wait_for": schema.ListNestedAttribute{
 				Optional:    true,
-				Description: "Conditions to wait for, in order, each time Terraform starts the instance, within the create or update timeout.",
+				Description: "Conditions to wait for, in order, each time Terraform starts the instance, within the create or update timeout. A condition that cannot come true fails at once and says why: an address on an instance with no network device, the agent of a container (at plan time when the configuration shows it).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{Required: true,
 						Description: "`ipv4` or `ipv6` (a global address), `agent` (the VM agent runs), `ready` (status Ready), or `delay`.",
@@ -161,7 +160,7 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"ipv6_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: "Global IPv6 addresses."},
 				}},
 			},
-			"timeouts": timeouts.AttributesAll(ctx),
+			"timeouts": timeoutsAttribute(ctx, instanceTimeouts),
 		},
 	}
 }
@@ -186,6 +185,56 @@ func (r *incusInstanceResource) ValidateConfig(ctx context.Context, req resource
 			resp.Diagnostics.AddAttributeError(p.AtName("nic"), "Unexpected nic", `nic only applies to wait_for of type "ipv4" or "ipv6".`)
 		}
 	}
+	// What the configuration alone shows cannot happen; the rest (devices
+	// from profiles, the instance's actual interfaces) is checked right
+	// after the start, by the client's WaitFor.
+	var instType types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("type"), &instType)...)
+	container := instType.IsNull() || instType.ValueString() == "container" // the default is container
+	for i, w := range items {
+		p := path.Root("wait_for").AtListIndex(i).AtName("type")
+		switch w.Type.ValueString() {
+		case "agent":
+			if container && !instType.IsUnknown() {
+				defaulted := ""
+				if instType.IsNull() {
+					defaulted = ` (type defaults to "container")`
+				}
+				resp.Diagnostics.AddAttributeError(p, "No VM Agent in a Container",
+					`wait_for of type "agent" waits for the Incus agent, which only virtual machines run; this instance is a container`+defaulted+`. `+
+						`Wait for "ready" or an address instead, or set type = "virtual-machine".`)
+			}
+		case "ipv4", "ipv6":
+			if noNetworkDevice(ctx, req, &resp.Diagnostics) {
+				resp.Diagnostics.AddAttributeError(p, "No Network Device",
+					fmt.Sprintf(`wait_for of type %q waits for an address, but the instance has no network device: profiles = [] applies no profile, and devices has no nic. `+
+						`Add a nic device or a profile with one, or remove this wait_for condition.`, w.Type.ValueString()))
+			}
+		}
+	}
+}
+
+// noNetworkDevice reports whether the configuration surely gives the
+// instance no network device: no profiles (`profiles = []`) and no nic or
+// infiniband among its own devices, all known at plan time.
+func noNetworkDevice(ctx context.Context, req resource.ValidateConfigRequest, diags *diag.Diagnostics) bool {
+	var profiles types.List
+	var devices types.Set
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("profiles"), &profiles)...)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("devices"), &devices)...)
+	if profiles.IsNull() || profiles.IsUnknown() || len(profiles.Elements()) > 0 || devices.IsUnknown() {
+		return false
+	}
+	var devs []deviceModel
+	if !devices.IsNull() {
+		diags.Append(devices.ElementsAs(ctx, &devs, false)...)
+	}
+	for _, d := range devs {
+		if d.Type.IsUnknown() || d.Type.ValueString() == "nic" || d.Type.ValueString() == "infiniband" {
+			return false
+		}
+	}
+	return true
 }
 
 // ModifyPlan resolves the remote and project at plan time (so the plan shows
@@ -237,7 +286,7 @@ func (r *incusInstanceResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 		changing := !plan.Name.Equal(state.Name) || !plan.Description.Equal(state.Description) ||
 			!plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
-			!plan.Devices.Equal(state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) || !plan.Running.Equal(state.Running)
+			!sameDevices(plan.Devices, state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) || !plan.Running.Equal(state.Running)
 		if !changing {
 			plan.Status, plan.IPv4Address, plan.IPv6Address = state.Status, state.IPv4Address, state.IPv6Address
 			plan.MACAddress, plan.Interfaces = state.MACAddress, state.Interfaces
@@ -282,7 +331,7 @@ func (r *incusInstanceResource) planImage(ctx context.Context, plan, state *inst
 		replace()
 		return
 	}
-	timeout, diags := plan.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := plan.Timeouts.Read(ctx, instanceTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -317,7 +366,7 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, 10*time.Minute)
+	timeout, diags := plan.Timeouts.Create(ctx, instanceTimeouts.Create)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -365,7 +414,9 @@ func (r *incusInstanceResource) Create(ctx context.Context, req resource.CreateR
 	}
 	if spec.Start && len(conds) > 0 && !clienterr.Interrupted(ctx) {
 		if err := r.data.Incus.WaitFor(ctx, scope, spec.Name, conds); err != nil && !clienterr.Interrupted(ctx) {
-			addError(&resp.Diagnostics, "Incus Instance Did Not Become Ready", err)
+			resp.Diagnostics.AddError("Incus Instance Did Not Become Ready",
+				fmt.Sprintf("%s was created and started, but its wait_for conditions were not met: it is saved in state as tainted, and the next apply replaces it.\n\n%s",
+					capitalize(describeInstance(&plan)), errorDetail(err)))
 			return
 		}
 		r.readInto(ctx, &plan, &resp.Diagnostics)
@@ -413,7 +464,7 @@ func (r *incusInstanceResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := state.Timeouts.Read(ctx, instanceTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -452,7 +503,7 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, 10*time.Minute)
+	timeout, diags := plan.Timeouts.Update(ctx, instanceTimeouts.Update)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -510,7 +561,7 @@ func (r *incusInstanceResource) Update(ctx context.Context, req resource.UpdateR
 	}
 
 	if !plan.Description.Equal(state.Description) || !plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
-		!plan.Devices.Equal(state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) {
+		!sameDevices(plan.Devices, state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) {
 		update := incus.InstanceUpdate{
 			Description: plan.Description.ValueString(),
 			Profiles:    stringList(ctx, plan.Profiles, &resp.Diagnostics),
@@ -561,7 +612,7 @@ func (r *incusInstanceResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, 10*time.Minute)
+	timeout, diags := state.Timeouts.Delete(ctx, instanceTimeouts.Delete)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := clienterr.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -597,6 +648,15 @@ func (r *incusInstanceResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remote"), scope.Remote)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project"), scope.Project)...)
+}
+
+// sameDevices compares two devices values, `devices = []` and no devices
+// being the same: switching between them is an update that only records
+// the new form (Terraform does not let the plan keep the prior one for an
+// attribute that is not computed).
+func sameDevices(a, b types.Set) bool {
+	empty := func(v types.Set) bool { return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0) }
+	return a.Equal(b) || (empty(a) && empty(b))
 }
 
 // knownString is the value of a string that may be unknown at plan time ("" then).

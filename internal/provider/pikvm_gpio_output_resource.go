@@ -63,7 +63,7 @@ func (r *pikvmGPIOOutputResource) Schema(ctx context.Context, _ resource.SchemaR
 				Description: "For a pulse channel: arbitrary values; the channel is pulsed at create and whenever they change."},
 			"pulse_delay": schema.StringAttribute{Optional: true, Description: "Pulse length as a duration (`500ms`); kvmd clamps it to the channel's limits. Default: the channel's own.",
 				Validators: []validator.String{durationValidator{}}},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
+			"timeouts": timeoutsAttribute(ctx, gpioOutputTimeout),
 		},
 	}
 }
@@ -142,7 +142,7 @@ func (r *pikvmGPIOOutputResource) drive(ctx context.Context, m *gpioOutputModel,
 func (r *pikvmGPIOOutputResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan gpioOutputModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Create(ctx, 2*time.Minute)
+	timeout, diags := plan.Timeouts.Create(ctx, gpioOutputTimeout.Create)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -159,7 +159,7 @@ func (r *pikvmGPIOOutputResource) Update(ctx context.Context, req resource.Updat
 	var plan, state gpioOutputModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := plan.Timeouts.Update(ctx, 2*time.Minute)
+	timeout, diags := plan.Timeouts.Update(ctx, gpioOutputTimeout.Update)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -178,7 +178,7 @@ func (r *pikvmGPIOOutputResource) Update(ctx context.Context, req resource.Updat
 func (r *pikvmGPIOOutputResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state gpioOutputModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Read(ctx, time.Minute)
+	timeout, diags := state.Timeouts.Read(ctx, gpioOutputTimeout.Read)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -58,13 +58,13 @@ func (r *pikvmMSDDriveResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Description: "Name of the image in the storage (see `rack_pikvm_msd_image`); unset ejects it.",
 				Validators:  []validator.String{stringvalidator.RegexMatches(imageNameRE, "must be an image name")}},
 			"cdrom": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				Description: "Present the image as a CD-ROM (true) or as a flash drive (false)."},
+				Description: "Present the image as a CD-ROM (true) or as a flash drive (false). Defaults to `true`."},
 			"rw": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				Description: "Ask for read-write. kvmd forces read-only for a CD-ROM and for images that cannot be written (`.iso`): see `effective_rw`."},
+				Description: "Ask for read-write. Defaults to `false`. kvmd forces read-only for a CD-ROM and for images that cannot be written (`.iso`): see `effective_rw`."},
 			"connected": schema.BoolAttribute{Optional: true, Computed: true,
 				Description: "Whether the drive is connected to the host. Defaults to true when there is an image, false when not."},
 			"effective_rw": schema.BoolAttribute{Computed: true, Description: "Whether the drive is really read-write, after kvmd's rules."},
-			"timeouts":     timeouts.AttributesAll(ctx),
+			"timeouts":     timeoutsAttribute(ctx, msdDriveTimeouts),
 		},
 	}
 }
@@ -178,13 +178,13 @@ func (r *pikvmMSDDriveResource) readInto(ctx context.Context, c *pikvm.Client, m
 
 func (r *pikvmMSDDriveResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Unable to Set Up the MSD Drive", func(m msdDriveModel) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Create(ctx, 5*time.Minute)
+		return m.Timeouts.Create(ctx, msdDriveTimeouts.Create)
 	})
 }
 
 func (r *pikvmMSDDriveResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Unable to Change the MSD Drive", func(m msdDriveModel) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Update(ctx, 5*time.Minute)
+		return m.Timeouts.Update(ctx, msdDriveTimeouts.Update)
 	})
 }
 
@@ -210,7 +210,7 @@ func (r *pikvmMSDDriveResource) applyPlan(ctx context.Context, planned tfsdk.Pla
 func (r *pikvmMSDDriveResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state msdDriveModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := state.Timeouts.Read(ctx, msdDriveTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -232,7 +232,7 @@ func (r *pikvmMSDDriveResource) Read(ctx context.Context, req resource.ReadReque
 func (r *pikvmMSDDriveResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state msdDriveModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Delete(ctx, 5*time.Minute)
+	timeout, diags := state.Timeouts.Delete(ctx, msdDriveTimeouts.Delete)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -74,7 +74,7 @@ func (r *pikvmMSDImageResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"content_sha256": schema.StringAttribute{Computed: true,
 				Description: "SHA-256 of the bytes uploaded, computed while sending them (known after apply). When the file's content no longer matches it, the image is replaced. Empty after an import (kvmd keeps no checksum) until the image is next replaced; an imported image is kept while the file's size matches."},
 			"size":     schema.Int64Attribute{Computed: true, Description: "Size in bytes, as kvmd reports it."},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, msdImageTimeouts),
 		},
 	}
 }
@@ -167,7 +167,7 @@ func stampOf(path, sum string) []byte {
 func (r *pikvmMSDImageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan msdImageModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Create(ctx, 60*time.Minute)
+	timeout, diags := plan.Timeouts.Create(ctx, msdImageTimeouts.Create)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -280,7 +280,7 @@ func (r *pikvmMSDImageResource) removeIncomplete(ctx context.Context, c *pikvm.C
 func (r *pikvmMSDImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state msdImageModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := state.Timeouts.Read(ctx, msdImageTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -332,7 +332,7 @@ func (r *pikvmMSDImageResource) Update(ctx context.Context, req resource.UpdateR
 func (r *pikvmMSDImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state msdImageModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Delete(ctx, 5*time.Minute)
+	timeout, diags := state.Timeouts.Delete(ctx, msdImageTimeouts.Delete)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -56,17 +56,17 @@ func (r *pikvmPowerResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"state": schema.StringAttribute{Required: true, Description: "`on` or `off`.",
 				Validators: []validator.String{stringvalidator.OneOf("on", "off")}},
 			"off_method": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(string(pikvm.OffSoftThenHard)),
-				Description: "How to turn off: `soft` (press power; the OS shuts down), `hard` (long press: cut power), or `soft_then_hard` (soft, then hard after `soft_off_timeout`).",
+				Description: "How to turn off: `soft` (press power; the OS shuts down), `hard` (long press: cut power), or `soft_then_hard` (soft, then hard after `soft_off_timeout`). Defaults to `soft_then_hard`.",
 				Validators:  []validator.String{stringvalidator.OneOf(string(pikvm.OffSoft), string(pikvm.OffHard), string(pikvm.OffSoftThenHard))}},
 			"soft_off_timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("2m"),
-				Description: "How long a soft off may take before `soft_then_hard` forces it, as a duration.",
+				Description: "How long a soft off may take before `soft_then_hard` forces it, as a duration. Defaults to `2m`.",
 				Validators:  []validator.String{durationValidator{}}},
 			"on_destroy": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("keep"),
-				Description: "What destroying the resource does to the machine: `keep` (leave it as it is) or `off` (turn it off with `off_method`).",
+				Description: "What destroying the resource does to the machine: `keep` (leave it as it is) or `off` (turn it off with `off_method`). Defaults to `keep`.",
 				Validators:  []validator.String{stringvalidator.OneOf("keep", "off")}},
 			"power_led": schema.BoolAttribute{Computed: true, Description: "The power LED as last read."},
 			"hdd_led":   schema.BoolAttribute{Computed: true, Description: "The disk activity LED as last read."},
-			"timeouts":  timeouts.AttributesAll(ctx),
+			"timeouts":  timeoutsAttribute(ctx, powerTimeouts),
 		},
 	}
 }
@@ -104,13 +104,13 @@ func (r *pikvmPowerResource) converge(ctx context.Context, m *powerModel, timeou
 
 func (r *pikvmPowerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m powerModel) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Create(ctx, 10*time.Minute)
+		return m.Timeouts.Create(ctx, powerTimeouts.Create)
 	})
 }
 
 func (r *pikvmPowerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(m powerModel) (time.Duration, diag.Diagnostics) {
-		return m.Timeouts.Update(ctx, 10*time.Minute)
+		return m.Timeouts.Update(ctx, powerTimeouts.Update)
 	})
 }
 
@@ -135,7 +135,7 @@ func (r *pikvmPowerResource) apply(ctx context.Context, planned tfsdk.Plan, stat
 func (r *pikvmPowerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state powerModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Read(ctx, 2*time.Minute)
+	timeout, diags := state.Timeouts.Read(ctx, powerTimeouts.Read)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -170,7 +170,7 @@ func (r *pikvmPowerResource) Read(ctx context.Context, req resource.ReadRequest,
 func (r *pikvmPowerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state powerModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Delete(ctx, 10*time.Minute)
+	timeout, diags := state.Timeouts.Delete(ctx, powerTimeouts.Delete)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != "off" {
 		return // keep: the machine stays as it is

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"testing"
 	"time"
@@ -141,6 +142,23 @@ func TestAccPiKVMPower_errors(t *testing.T) {
 			}},
 		})
 	})
+	t.Run("unreachable", func(t *testing.T) {
+		// A loopback port nobody listens on: the advice is the PiKVM's, not incusd's.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := "http://" + l.Addr().String()
+		_ = l.Close()
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: acctest.PiKVMProviderConfig(url, "admin", "") + "resource \"rack_pikvm_power\" \"test\" {\n  state = \"on\"\n}\n",
+				ExpectError: diagRE(`Could not talk to ` + regexp.QuoteMeta(url) + `\.\s+Check that the PiKVM "kvm1" is on and that its web interface answers at ` +
+					regexp.QuoteMeta(url) + `.*Cause: cannot reach .*connection refused`),
+			}},
+		})
+	})
 	t.Run("wrongTOTP", func(t *testing.T) {
 		opts := fastHost()
 		opts.TOTPSecret = "JBSWY3DPEHPK3PXP"
@@ -191,7 +209,7 @@ func TestAccPiKVMPower_errors(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config:      powerConfig(k, `  pikvm = "kvm9"`+"\n  state = \"on\""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Unknown PiKVM.*"kvm9" is not configured; known devices: kvm1`),
+				ExpectError: diagRE(`Unknown PiKVM.*no PiKVM named "kvm9" is configured, so no request was sent\. The provider's PiKVMs: "kvm1"\. Set pikvm to one of them`),
 			}},
 		})
 	})

@@ -73,7 +73,7 @@ func TestAccProvider_deadSocket(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      oneRemoteProvider(t.TempDir(), "dead", fmt.Sprintf("address = %q", "unix://"+socket)) + readInstance("any"),
-			ExpectError: diagRE(`Unable to Read Incus Instance.*Could not talk to unix://` + socket + `.*Check that the server is running.*connection refused`),
+			ExpectError: diagRE(`Unable to Read Incus Instance.*Could not talk to unix://` + socket + `.*Check that incusd is running and that the socket path is right.*Cause: cannot reach.*connection refused`),
 		}},
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/rackform/terraform-provider-rack/internal/clienterr"
 	"github.com/rackform/terraform-provider-rack/internal/pikvm"
 )
 
@@ -57,24 +57,25 @@ type pikvmDevices struct {
 	defaultDevice string
 }
 
-// client returns the device by name ("" is the default).
+// client returns the device by name ("" is the default). Naming no
+// configured device is the configuration's fault, found before any request:
+// a plain error, not a server's answer.
 func (d *pikvmDevices) client(name string) (*pikvm.Client, error) {
 	if name == "" {
 		name = d.defaultDevice
 	}
 	if name == "" {
-		return nil, &clienterr.ValidationError{Info: clienterr.Info{Object: "PiKVM",
-			Message: "no PiKVM is configured: add a pikvm block to the provider, or set PIKVM_URL, PIKVM_USERNAME and PIKVM_PASSWORD"}}
+		return nil, errors.New("no PiKVM is configured, so no request was sent: add a pikvm block to the provider, or set PIKVM_URL, PIKVM_USERNAME and PIKVM_PASSWORD")
 	}
 	c, ok := d.clients[name]
 	if !ok {
 		names := make([]string, 0, len(d.clients))
 		for n := range d.clients {
-			names = append(names, n)
+			names = append(names, strconv.Quote(n))
 		}
 		sort.Strings(names)
-		return nil, &clienterr.ValidationError{Info: clienterr.Info{Object: fmt.Sprintf("PiKVM %q", name),
-			Message: fmt.Sprintf("PiKVM %q is not configured; known devices: %s", name, strings.Join(names, ", "))}}
+		return nil, fmt.Errorf("no PiKVM named %q is configured, so no request was sent. The provider's PiKVMs: %s. Set pikvm to one of them, or add a pikvm block named %q to the provider",
+			name, strings.Join(names, ", "), name)
 	}
 	return c, nil
 }

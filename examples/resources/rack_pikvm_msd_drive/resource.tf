@@ -1,4 +1,11 @@
-# Insert the installer as a CD-ROM and connect it to the host.
+# Upload the installer to the PiKVM's storage (see rack_pikvm_msd_image)...
+resource "rack_pikvm_msd_image" "debian" {
+  pikvm  = "node1"
+  name   = "debian-12.8.0-amd64-netinst.iso"
+  source = "${path.module}/isos/debian-12.8.0-amd64-netinst.iso"
+}
+
+# ...then insert it as a CD-ROM and connect it to the host.
 resource "rack_pikvm_msd_drive" "node1" {
   pikvm = "node1"
   image = rack_pikvm_msd_image.debian.name
