@@ -137,9 +137,10 @@ func (r *incusInstanceResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Description: "Conditions to wait for, in order, each time Terraform starts the instance, within the create or update timeout. A condition that cannot come true fails at once and says why: an address on an instance with no network device, the agent of a container (at plan time when the configuration shows it).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{Required: true,
-						Description: "`ipv4` or `ipv6` (a global address), `agent` (the VM agent runs), `ready` (status Ready), or `delay`.",
-						Validators:  []validator.String{stringvalidator.OneOf("ipv4", "ipv6", "agent", "ready", "delay")}},
-					"nic": schema.StringAttribute{Optional: true, Description: "For `ipv4`/`ipv6`: the interface that must have the address; any by default."},
+						Description: "`ipv4` or `ipv6` (a global address, which needs a nic device of its own or from a profile), `agent` (the VM agent runs: virtual machines only), " +
+							"`ready` (status Ready, which the instance reports itself through /dev/incus, so not with `security.guestapi = false`), or `delay`.",
+						Validators: []validator.String{stringvalidator.OneOf("ipv4", "ipv6", "agent", "ready", "delay")}},
+					"nic": schema.StringAttribute{Optional: true, Description: "For `ipv4`/`ipv6`: the interface that must have the address, by its name inside the instance (`eth0`); any by default. In a container, a name no NIC has fails at once."},
 					"delay": schema.StringAttribute{Optional: true, Description: "For `delay`: how long, as a Go duration (`10s`).",
 						Validators: []validator.String{durationValidator{}}},
 				}},
