@@ -137,25 +137,24 @@ import {
 	})
 }
 
-// An alias that does not exist is another image: the plan replaces the
-// instance (with a warning), and the create fails naming the alias.
+// An alias that does not exist is refused at plan time: replacing would
+// destroy the instance and then fail to create it.
 func TestAccIncusInstanceImage_missingAlias(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("miss")
 		missing := acctest.RandomName("no-such-alias")
 		t.Cleanup(func() { h.ForgetInstance(name) })
+		var uuid string
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name),
 			Steps: []resource.TestStep{
-				{Config: instanceImageConfig(h, name, h.Image, "")},
+				{Config: instanceImageConfig(h, name, h.Image, ""), Check: sameInstance(h, name, &uuid)},
 				{
-					Config: instanceImageConfig(h, name, missing, ""),
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(instanceAddr, plancheck.ResourceActionDestroyBeforeCreate),
-					}},
-					ExpectError: diagRE(fmt.Sprintf(`Unable to Create Incus Instance.*Image "%s" \(project "default", remote "test"\) was not found.*incus image list test:.*operation `+operationIDRE+` \(Creating instance\).*Image not provided for instance creation`, missing)),
+					Config:      instanceImageConfig(h, name, missing, ""),
+					ExpectError: diagRE(fmt.Sprintf(`Incus Image Not Found.*"%s" names no image.*Image alias "%s" \(project "default", remote "test"\) was not found.*incus image list test:`, missing, missing)),
 				},
+				{Config: instanceImageConfig(h, name, h.Image, ""), Check: sameInstance(h, name, &uuid)},
 			},
 		})
 	})
@@ -185,6 +184,13 @@ func TestAccIncusInstanceImage_publicImageServer(t *testing.T) {
 				}},
 			}
 		}
+		notFound := func(image string) resource.TestStep {
+			return resource.TestStep{
+				Config:      instanceImageConfig(h, name, image, ""),
+				PlanOnly:    true,
+				ExpectError: diagRE(`Incus Image Not Found`),
+			}
+		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name),
@@ -204,9 +210,9 @@ func TestAccIncusInstanceImage_publicImageServer(t *testing.T) {
 					Check:            sameInstance(h, name, &uuid),
 				},
 				replaced("images:debian/13"),     // another image
-				replaced("images:vm/12"),         // an alias of virtual-machine images only
-				replaced("images:private/12"),    // not public: untrusted clients do not see it
-				replaced("images:no/such/alias"), // missing
+				notFound("images:vm/12"),         // an alias of virtual-machine images only
+				notFound("images:private/12"),    // not public: untrusted clients do not see it
+				notFound("images:no/such/alias"), // missing
 				{ // the image server is down: no guess, an error
 					PreConfig:   func() { _ = images.Close() },
 					Config:      instanceImageConfig(h, name, "images:debian/12", ""),

@@ -349,10 +349,12 @@ func (r *incusInstanceResource) planImage(ctx context.Context, plan, state *inst
 	case err == nil:
 		replace()
 	case incus.IsNotFound(err):
-		resp.Diagnostics.AddAttributeWarning(path.Root("image"), "Incus Image Not Found",
-			fmt.Sprintf("%s\n\nInstance %q was created from image %s; the plan replaces it. Creating it again fails unless %q exists by then.",
-				errorDetail(err), state.Name.ValueString(), made, ref))
-		replace()
+		// Replacing would destroy the instance and then fail to create it:
+		// refuse at plan time. (An image made in the same apply is unknown
+		// here and is not looked up.)
+		resp.Diagnostics.AddAttributeError(path.Root("image"), "Incus Image Not Found",
+			fmt.Sprintf("Instance %q was created from image %s; the new image %q names no image it could be created from, so the plan would destroy it and then fail. Correct the reference, or create or copy the image first.\n\n%s",
+				state.Name.ValueString(), made, ref, errorDetail(err)))
 	default:
 		resp.Diagnostics.AddAttributeError(path.Root("image"), "Unable to Look Up Incus Image",
 			fmt.Sprintf("The image changed from %q to %q. To tell whether %q still names the image instance %q was created from (%s), the provider looked it up and could not; "+
