@@ -214,6 +214,9 @@ func outermost(err error) error {
 	return nil
 }
 
+// IsTyped reports whether err is, or wraps, one of the typed errors above.
+func IsTyped(err error) bool { return outermost(err) != nil }
+
 // IsConnection reports whether err is, at its outermost typed layer, a
 // Connection error: the server could not be reached or stopped answering,
 // so the outcome of a change is what a read afterwards shows.

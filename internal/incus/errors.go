@@ -23,7 +23,7 @@ func classify(err error, object, address string) error {
 	if err == nil {
 		return nil
 	}
-	if isTyped(err) {
+	if clienterr.IsTyped(err) {
 		return err
 	}
 	info := clienterr.Info{Object: object, Err: err}
@@ -103,24 +103,6 @@ const (
 	notFoundHint   = "Check the name, the project and the remote."
 	permissionHint = "The identity the provider uses is not allowed to do this: check the client certificate's restrictions and projects on the server (`incus config trust show <fingerprint>`)."
 )
-
-func isTyped(err error) bool {
-	var (
-		nf   *clienterr.NotFoundError
-		perm *clienterr.PermissionError
-		auth *clienterr.AuthenticationError
-		conf *clienterr.ConflictError
-		busy *clienterr.BusyError
-		val  *clienterr.ValidationError
-		op   *clienterr.OperationError
-		conn *clienterr.ConnectionError
-		to   *clienterr.TimeoutError
-		intr *clienterr.InterruptedError
-		uns  *clienterr.UnsatisfiableError
-	)
-	return errors.As(err, &nf) || errors.As(err, &perm) || errors.As(err, &auth) || errors.As(err, &conf) ||
-		errors.As(err, &busy) || errors.As(err, &val) || errors.As(err, &op) || errors.As(err, &conn) || errors.As(err, &to) || errors.As(err, &intr) || errors.As(err, &uns)
-}
 
 // IsNotFound reports whether err is a NotFoundError.
 func IsNotFound(err error) bool {

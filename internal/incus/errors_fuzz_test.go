@@ -59,7 +59,7 @@ func FuzzClassify(f *testing.F) {
 			cause = fmt.Errorf("%s: %w", text, context.Canceled)
 		}
 		got := classify(cause, `instance "web" (project "default", remote "test")`, "unix:///var/lib/incus/unix.socket")
-		if got == nil || !isTyped(got) {
+		if got == nil || !clienterr.IsTyped(got) {
 			t.Fatalf("classify(%#v) = %T %v: not a typed error", cause, got, got)
 		}
 		if !errors.Is(got, cause) {

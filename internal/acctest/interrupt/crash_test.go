@@ -1,6 +1,7 @@
 package interrupt
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -286,9 +287,12 @@ type stateInstance struct {
 
 // stateInstances lists the instances in Terraform's state.
 func (w *workspace) stateInstances() []stateInstance {
-	out, err := w.command("show", "-json").Output()
+	cmd := w.command("show", "-json")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		w.t.Fatalf("terraform show -json: %v", err)
+		w.t.Fatalf("terraform show -json: %v\n%s", err, stderr.String())
 	}
 	var show struct {
 		Values *struct {

@@ -3,7 +3,6 @@ package interrupt
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -415,34 +414,9 @@ func (w *workspace) hostNames() []string {
 
 // stateNames lists the instance names in Terraform's state, sorted.
 func (w *workspace) stateNames() []string {
-	cmd := w.command("show", "-json")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		w.t.Fatalf("terraform show -json: %v\n%s", err, stderr.String())
-	}
-	var show struct {
-		Values *struct {
-			RootModule struct {
-				Resources []struct {
-					Type   string         `json:"type"`
-					Values map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal(out, &show); err != nil {
-		w.t.Fatalf("terraform show -json: %v\n%s", err, out)
-	}
 	var names []string
-	if show.Values != nil {
-		for _, r := range show.Values.RootModule.Resources {
-			if r.Type == "rack_incus_instance" {
-				name, _ := r.Values["name"].(string)
-				names = append(names, name)
-			}
-		}
+	for _, inst := range w.stateInstances() {
+		names = append(names, inst.name)
 	}
 	slices.Sort(names)
 	return names
