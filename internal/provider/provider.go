@@ -1,29 +1,26 @@
-// Package provider is the Terraform glue of terraform-provider-rack: schemas,
-// plans and state. It talks to hosts only through the client packages
-// (internal/incus, internal/pikvm) and turns their typed errors into
-// diagnostics in diagnostics.go.
+// Package provider is the rack provider itself: its schema, Configure (the
+// Incus remotes in config_incus.go, the PiKVMs in config_pikvm.go) and the
+// list of every resource and data source type, the one place that imports
+// every area package (incus/<area>, pikvm).
 package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"slices"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/rackform/terraform-provider-rack/internal/incus"
+	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
+	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
+	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
 
 // rackProvider is the provider of type "rack".
@@ -44,28 +41,10 @@ type providerModel struct {
 	PiKVMs         []pikvmModel       `tfsdk:"pikvm"`
 }
 
-type incusRemoteModel struct {
-	Name              types.String `tfsdk:"name"`
-	Address           types.String `tfsdk:"address"`
-	ClientCertificate types.String `tfsdk:"client_certificate"`
-	ClientKey         types.String `tfsdk:"client_key"`
-	ServerCertificate types.String `tfsdk:"server_certificate"`
-	TrustToken        types.String `tfsdk:"trust_token"`
-	Project           types.String `tfsdk:"project"`
-}
-
-// providerData is what resources and data sources get from Configure.
-type providerData struct {
-	Incus  *incus.Client
-	PiKVMs *pikvmDevices
-}
-
 func (p *rackProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "rack"
 	resp.Version = p.version
 }
-
-var remoteNameValidator = stringvalidator.RegexMatches(remoteNameRE, "must be a remote name: letters, digits, '.', '_' and '-'")
 
 func (p *rackProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -82,7 +61,7 @@ func (p *rackProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"default_remote": schema.StringAttribute{
 				Optional:    true,
 				Description: "The Incus remote used by resources that name none. Defaults to the only `incus_remote` block when there is exactly one, else the incus client's default remote, else `local` (the local unix socket).",
-				Validators:  []validator.String{remoteNameValidator},
+				Validators:  []validator.String{fw.BlockNameValidator},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -95,7 +74,7 @@ func (p *rackProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 						"name": schema.StringAttribute{
 							Required:    true,
 							Description: "Name of the remote; resources select it with their `remote` attribute.",
-							Validators:  []validator.String{remoteNameValidator},
+							Validators:  []validator.String{fw.BlockNameValidator},
 						},
 						"address": schema.StringAttribute{
 							Optional:    true,
@@ -137,131 +116,37 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	remotes, cliDefault, err := incus.LoadCLIRemotes(cfg.IncusConfigDir.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("incus_config_dir"), "Unreadable incus client configuration",
-			fmt.Sprintf("The incus client configuration could not be read: %s\n\nFix or remove the file, or point incus_config_dir elsewhere.", err))
-		return
-	}
-	if _, ok := remotes["local"]; !ok {
-		remotes["local"] = incus.Remote{Name: "local", Address: "unix://"}
-	}
-
-	for i, rm := range cfg.IncusRemotes {
-		if rm.Name.IsUnknown() || rm.Address.IsUnknown() || rm.ClientCertificate.IsUnknown() || rm.ClientKey.IsUnknown() ||
-			rm.ServerCertificate.IsUnknown() || rm.TrustToken.IsUnknown() || rm.Project.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root("incus_remote").AtListIndex(i), "Incus remote not known until apply",
-				"The provider must be configured before resources are planned; use values known at plan time for incus_remote.\n\n"+
-					"Under terraform test, a variable the module does not declare (set with -var or TF_VAR_) is read as an expression and is unknown when it does not parse: "+
-					"quote a string value, as in -var 'incus_socket=\"/tmp/incus.sock\"'.")
-			return
-		}
-		r := incus.Remote{
-			Name:       rm.Name.ValueString(),
-			Address:    rm.Address.ValueString(),
-			ClientCert: rm.ClientCertificate.ValueString(),
-			ClientKey:  rm.ClientKey.ValueString(),
-			ServerCert: rm.ServerCertificate.ValueString(),
-			TrustToken: rm.TrustToken.ValueString(),
-			Project:    rm.Project.ValueString(),
-		}
-		if r.Address == "" {
-			r.Address = "unix://"
-		}
-		if cli, ok := remotes[r.Name]; ok && !r.IsUnix() && r.ClientCert == "" {
-			// Keep the certificate the incus client uses for this remote.
-			r.ClientCert, r.ClientKey = cli.ClientCert, cli.ClientKey
-			if r.ServerCert == "" {
-				r.ServerCert = cli.ServerCert
-			}
-		}
-		if err := r.Validate(); err != nil {
-			var fe *incus.FieldError
-			attr := "address"
-			if errors.As(err, &fe) {
-				attr = fe.Field
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("incus_remote").AtListIndex(i).AtName(attr),
-				fmt.Sprintf("Invalid Incus remote %q", r.Name), err.Error())
-			continue
-		}
-		remotes[r.Name] = r
-	}
+	client := configureIncus(ctx, cfg, p.version, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	defaultRemote := cfg.DefaultRemote.ValueString()
-	switch {
-	case defaultRemote != "":
-	case len(cfg.IncusRemotes) == 1:
-		defaultRemote = cfg.IncusRemotes[0].Name.ValueString()
-	case cliDefault != "":
-		defaultRemote = cliDefault
-	default:
-		defaultRemote = "local"
-	}
-	if _, ok := remotes[defaultRemote]; !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("default_remote"), "Unknown default remote",
-			fmt.Sprintf("default_remote is %q, but no incus_remote block or incus client remote has that name.", defaultRemote))
-		return
-	}
-	fromBlock := slices.ContainsFunc(cfg.IncusRemotes, func(rm incusRemoteModel) bool { return rm.Name.ValueString() == defaultRemote })
-	if summary, detail, ok := defaultSocketWarning(remotes[defaultRemote], fromBlock, runningTest(), isUnixSocket); ok {
-		resp.Diagnostics.AddWarning(summary, detail)
-	}
-
-	client, err := incus.New(incus.Options{
-		Remotes:       remotes,
-		DefaultRemote: defaultRemote,
-		UserAgent:     "terraform-provider-rack/" + p.version,
-		Logger:        clientLogger("incus"),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to set up the Incus client", err.Error())
-		return
-	}
-	tflog.Debug(ctx, "configured Incus remotes", map[string]any{"remotes": client.RemoteNames(), "default": defaultRemote})
 	devices := configurePiKVMs(cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{Incus: client, PiKVMs: devices}
+	data := &providerdata.Data{Incus: client, PiKVMs: devices}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
 
 func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		newIncusInstanceResource,
-		newPiKVMPowerResource,
-		newPiKVMMSDImageResource,
-		newPiKVMMSDDriveResource,
-		newPiKVMGPIOOutputResource,
+		instance.NewResource,
+		pikvm.NewPowerResource,
+		pikvm.NewMSDImageResource,
+		pikvm.NewMSDDriveResource,
+		pikvm.NewGPIOOutputResource,
 	}
 }
 
 func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		newIncusInstanceDataSource,
-		newPiKVMDeviceDataSource,
-		newPiKVMPowerDataSource,
-		newPiKVMMSDDataSource,
-		newPiKVMGPIODataSource,
+		instance.NewDataSource,
+		pikvm.NewDeviceDataSource,
+		pikvm.NewPowerDataSource,
+		pikvm.NewMSDDataSource,
+		pikvm.NewGPIODataSource,
 	}
-}
-
-// dataFrom extracts the provider data handed to a resource or data source.
-func dataFrom(raw any, diags interface{ AddError(string, string) }) *providerData {
-	if raw == nil {
-		return nil // not configured yet (validation)
-	}
-	d, ok := raw.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; please report this bug", raw))
-		return nil
-	}
-	return d
 }
 
 // clientLogger is the go-hclog logger handed to the client packages. Terraform

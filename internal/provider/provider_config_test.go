@@ -46,7 +46,7 @@ func TestAccProvider_incusSocketEnv(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: oneRemoteProvider(t.TempDir(), "here", `address = "unix://"`) + readInstance("via-env"),
+			Config: acctest.OneRemoteProvider(t.TempDir(), "here", `address = "unix://"`) + readInstance("via-env"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.rack_incus_instance.x", tfjsonpath.New("status"), knownvalue.StringExact("Stopped")),
 			},
@@ -72,8 +72,8 @@ func TestAccProvider_deadSocket(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      oneRemoteProvider(t.TempDir(), "dead", fmt.Sprintf("address = %q", "unix://"+socket)) + readInstance("any"),
-			ExpectError: diagRE(`Unable to Read Incus Instance.*Could not talk to unix://` + socket + `.*Check that incusd is running and that the socket path is right.*Cause: cannot reach.*connection refused`),
+			Config:      acctest.OneRemoteProvider(t.TempDir(), "dead", fmt.Sprintf("address = %q", "unix://"+socket)) + readInstance("any"),
+			ExpectError: acctest.DiagRE(`Unable to Read Incus Instance.*Could not talk to unix://` + socket + `.*Check that incusd is running and that the socket path is right.*Cause: cannot reach.*connection refused`),
 		}},
 	})
 }
@@ -87,9 +87,9 @@ func TestAccIncusInstance_waitForAndInterfaces(t *testing.T) {
 	name := acctest.RandomName("vm")
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             checkGone(h, name),
+		CheckDestroy:             acctest.CheckInstancesGone(h, name),
 		Steps: []resource.TestStep{{
-			Config: instanceConfig(h, fmt.Sprintf(`
+			Config: acctest.InstanceConfig(h, fmt.Sprintf(`
   name  = %q
   image = %q
   type  = "virtual-machine"
@@ -101,28 +101,14 @@ func TestAccIncusInstance_waitForAndInterfaces(t *testing.T) {
   wait_for = [{ type = "agent" }, { type = "ipv4", nic = "eth0" }, { type = "ipv6" }, { type = "delay", delay = "100ms" }]
 `, name, h.Image)),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("type"), knownvalue.StringExact("virtual-machine")),
-				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("ipv4_address"), knownvalue.StringRegexp(diagRE(`^10\.99\.0\.\d+$`))),
-				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("ipv6_address"), knownvalue.StringRegexp(diagRE(`^fd42:99::`))),
-				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("mac_address"), knownvalue.StringRegexp(diagRE(`^10:66:6a:`))),
-				statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("interfaces").AtMapKey("eth0").AtMapKey("ipv4_addresses"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("type"), knownvalue.StringExact("virtual-machine")),
+				statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("ipv4_address"), knownvalue.StringRegexp(acctest.DiagRE(`^10\.99\.0\.\d+$`))),
+				statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("ipv6_address"), knownvalue.StringRegexp(acctest.DiagRE(`^fd42:99::`))),
+				statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("mac_address"), knownvalue.StringRegexp(acctest.DiagRE(`^10:66:6a:`))),
+				statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("interfaces").AtMapKey("eth0").AtMapKey("ipv4_addresses"), knownvalue.ListSizeExact(1)),
 			},
 		}},
 	})
-}
-
-// oneRemoteProvider is a provider block with a single incus_remote whose
-// other attributes are body, reading no incus CLI configuration.
-func oneRemoteProvider(configDir, name, body string) string {
-	return fmt.Sprintf(`
-provider "rack" {
-  incus_config_dir = %q
-  incus_remote {
-    name = %q
-    %s
-  }
-}
-`, configDir, name, body)
 }
 
 // readInstance is the rack_incus_instance data source "x" for a name.

@@ -32,12 +32,12 @@ resource "rack_incus_instance" "test" {
 		name := acctest.RandomName("tls")
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
-			CheckDestroy:             checkGone(h, name),
+			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{{
 				Config: h.HTTPSRemote(t, true, "") + instance(name),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("id"), knownvalue.StringExact("tls:default/"+name)),
-					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("id"), knownvalue.StringExact("tls:default/"+name)),
+					statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 				},
 			}},
 		})
@@ -49,7 +49,7 @@ resource "rack_incus_instance" "test" {
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config:      h.HTTPSRemote(t, false, "") + instance("nope"),
-				ExpectError: diagRE(`Unable to Create Incus Instance.*did not accept the provider's credentials.*trust_token.*not authorized`),
+				ExpectError: acctest.DiagRE(`Unable to Create Incus Instance.*did not accept the provider's credentials.*trust_token.*not authorized`),
 			}},
 		})
 	})
@@ -60,11 +60,11 @@ resource "rack_incus_instance" "test" {
 		token := h.Mock.AddTrustToken()
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
-			CheckDestroy:             checkGone(h, name),
+			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{{
 				Config: h.HTTPSRemote(t, false, fmt.Sprintf("trust_token = %q", token)) + instance(name),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(instanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 				},
 			}},
 		})
@@ -76,7 +76,7 @@ resource "rack_incus_instance" "test" {
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config:      h.HTTPSRemote(t, false, `trust_token = "not-a-valid-token"`) + instance("nope"),
-				ExpectError: diagRE(`did not accept the provider's credentials.*trust token was refused`),
+				ExpectError: acctest.DiagRE(`did not accept the provider's credentials.*trust token was refused`),
 			}},
 		})
 	})
@@ -91,7 +91,7 @@ resource "rack_incus_instance" "test" {
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config:      swapServerCertificate(t, otherCfg, cfg) + instance("nope"),
-				ExpectError: diagRE(`Could not talk to https://127.0.0.1:\d+.*certificate`),
+				ExpectError: acctest.DiagRE(`Could not talk to https://127.0.0.1:\d+.*certificate`),
 			}},
 		})
 	})
@@ -100,7 +100,7 @@ resource "rack_incus_instance" "test" {
 // swapServerCertificate returns cfg with the server_certificate of donor.
 func swapServerCertificate(t *testing.T, cfg, donor string) string {
 	t.Helper()
-	re := diagRE(`server_certificate = "[^"]*"`)
+	re := acctest.DiagRE(`server_certificate = "[^"]*"`)
 	pin := re.FindString(donor)
 	if pin == "" {
 		t.Fatal("no server_certificate in donor config")

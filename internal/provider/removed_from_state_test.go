@@ -11,8 +11,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/rackform/terraform-provider-rack/internal/incus"
+	"github.com/rackform/terraform-provider-rack/internal/kvmd"
 	"github.com/rackform/terraform-provider-rack/internal/mockhost"
-	"github.com/rackform/terraform-provider-rack/internal/pikvm"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
+	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
+	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
 
 // stateWith builds a resource state with the given attributes set and every
@@ -32,6 +35,21 @@ func stateWith(t *testing.T, r resource.Resource, values map[string]tftypes.Valu
 		}
 	}
 	return tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(objType, attrs)}
+}
+
+// configured hands r the provider data, as Terraform does after Configure.
+func configured(t *testing.T, r resource.Resource, data *providerdata.Data) resource.Resource {
+	t.Helper()
+	rc, ok := r.(resource.ResourceWithConfigure)
+	if !ok {
+		t.Fatalf("%T has no Configure", r)
+	}
+	var resp resource.ConfigureResponse
+	rc.Configure(context.Background(), resource.ConfigureRequest{ProviderData: data}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return r
 }
 
 // readGone runs Read on a state whose object is gone and checks that the
@@ -66,7 +84,7 @@ func TestReadRemovesMissingInstanceWithWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &incusInstanceResource{data: &providerData{Incus: client}}
+	r := configured(t, instance.NewResource(), &providerdata.Data{Incus: client})
 	state := stateWith(t, r, map[string]tftypes.Value{
 		"name":    tftypes.NewValue(tftypes.String, "gone"),
 		"remote":  tftypes.NewValue(tftypes.String, "m"),
@@ -81,12 +99,12 @@ func TestReadRemovesMissingImageWithWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = k.Close() })
-	c, err := pikvm.New(pikvm.Device{Name: "kvm1", URL: k.URL(), Username: "admin", Password: "admin"}, nil)
+	c, err := kvmd.New(kvmd.Device{Name: "kvm1", URL: k.URL(), Username: "admin", Password: "admin"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	devices := &pikvmDevices{clients: map[string]*pikvm.Client{"kvm1": c}, defaultDevice: "kvm1"}
-	r := &pikvmMSDImageResource{pikvmResource{data: &providerData{PiKVMs: devices}}}
+	devices := &providerdata.PiKVMDevices{Clients: map[string]*kvmd.Client{"kvm1": c}, Default: "kvm1"}
+	r := configured(t, pikvm.NewMSDImageResource(), &providerdata.Data{PiKVMs: devices})
 	state := stateWith(t, r, map[string]tftypes.Value{
 		"name":  tftypes.NewValue(tftypes.String, "gone.iso"),
 		"pikvm": tftypes.NewValue(tftypes.String, "kvm1"),

@@ -1,0 +1,2 @@
+// Package instance is rack_incus_instance, resource and data source.
+package instance

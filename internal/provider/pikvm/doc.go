@@ -1,0 +1,3 @@
+// Package pikvm is the PiKVM family: power, MSD image and drive, GPIO
+// outputs, and their data sources, over internal/kvmd.
+package pikvm
