@@ -49,7 +49,11 @@ type IncusHost struct {
 func (h *IncusHost) IsMock() bool { return h.Mock != nil }
 
 // ProviderConfig is the provider block selecting this host as remote "test".
-func (h *IncusHost) ProviderConfig() string {
+func (h *IncusHost) ProviderConfig() string { return h.ProviderConfigWith("") }
+
+// ProviderConfigWith is ProviderConfig with extra inside the provider block
+// (a pikvm block, say).
+func (h *IncusHost) ProviderConfigWith(extra string) string {
 	return fmt.Sprintf(`
 provider "rack" {
   incus_config_dir = %q
@@ -57,8 +61,9 @@ provider "rack" {
     name    = "test"
     address = "unix://%s"
   }
+%s
 }
-`, h.configDir, h.Socket)
+`, h.configDir, h.Socket, extra)
 }
 
 // PreCheck fails fast when acceptance tests are not enabled.

@@ -3,10 +3,13 @@ package fw
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
 
@@ -52,4 +55,39 @@ func ShortDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return d.String()
+}
+
+// PlainTimeoutsAttribute is TimeoutsAttribute with an ordinary object type,
+// so that one model struct (types.Object) serves every generic resource;
+// read it with Timeout.
+func PlainTimeoutsAttribute(ctx context.Context, d TimeoutDefaults) schema.Attribute {
+	a, _ := TimeoutsAttribute(ctx, d).(schema.SingleNestedAttribute)
+	a.CustomType = nil
+	return a
+}
+
+// Timeout reads one step ("create", "read", ...) of a `timeouts` object,
+// fallback when it is unset.
+func Timeout(obj types.Object, step string, fallback time.Duration) (time.Duration, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if obj.IsNull() || obj.IsUnknown() {
+		return fallback, diags
+	}
+	s, ok := obj.Attributes()[step].(types.String)
+	if !ok || s.IsNull() || s.IsUnknown() || s.ValueString() == "" {
+		return fallback, diags
+	}
+	d, err := time.ParseDuration(s.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("timeouts").AtName(step), "Invalid Timeout", fmt.Sprintf("%q is not a duration: %s", s.ValueString(), err))
+		return fallback, diags
+	}
+	return d, diags
+}
+
+// BeginStep is Begin for a model whose `timeouts` is a plain object.
+func BeginStep(ctx context.Context, obj types.Object, step string, fallback time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	return Begin(ctx, func(context.Context, time.Duration) (time.Duration, diag.Diagnostics) {
+		return Timeout(obj, step, fallback)
+	}, fallback, diags)
 }

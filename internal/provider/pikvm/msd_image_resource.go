@@ -190,6 +190,12 @@ func (r *msdImageResource) Create(ctx context.Context, req resource.CreateReques
 		// An image that was there before (a taken name), or an upload never
 		// started, left nothing of ours to clean.
 		if errors.As(err, &taken) || errors.As(err, &notSent) {
+			if taken != nil && taken.ImportID != "" {
+				// The device cannot tell the source path: the ID that
+				// imports the image completely carries it.
+				taken.ImportID += "@" + plan.Source.ValueString()
+				detail = fw.ErrorDetail(err)
+			}
 			resp.Diagnostics.AddError("Unable to Upload MSD Image", detail)
 			return
 		}

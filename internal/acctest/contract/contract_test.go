@@ -1,0 +1,243 @@
+package contract_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/rackform/terraform-provider-rack/internal/acctest"
+	"github.com/rackform/terraform-provider-rack/internal/provider"
+)
+
+// secretCanary is configured as a PiKVM password in every contract run: it
+// must never appear in a diagnostic or in the log.
+const secretCanary = "canary-Secret-0f3b9c"
+
+// logPath collects Terraform's and the provider's log at TRACE, and
+// stderrPath the client packages' log (the provider's stderr, which
+// Terraform adds to its log), for the whole package: set in TestMain, as
+// t.Setenv forbids parallel tests.
+var logPath, stderrPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rack-contract-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	logPath = filepath.Join(dir, "terraform.log")
+	_ = os.Setenv("TF_LOG", "TRACE")
+	_ = os.Setenv("TF_ACC_LOG_PATH", logPath)
+	stderrPath = filepath.Join(dir, "stderr.log")
+	if f, err := os.Create(stderrPath); err == nil {
+		os.Stderr = f
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Every resource type of the provider has a case: a type left out fails.
+func TestContractCoversEveryResourceType(t *testing.T) {
+	for _, name := range resourceTypes(t) {
+		if _, ok := cases[name]; !ok {
+			t.Errorf("%s has no contract case: add one to cases (see contract_cases_*_test.go)", name)
+		}
+	}
+	for name := range cases {
+		if !slices.Contains(resourceTypes(t), name) {
+			t.Errorf("contract case %s names no resource type of the provider", name)
+		}
+	}
+}
+
+func resourceTypes(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	ctx := context.Background()
+	for _, newResource := range provider.New("test")().Resources(ctx) {
+		var meta resource.MetadataResponse
+		newResource().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "rack"}, &meta)
+		names = append(names, meta.TypeName)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func newResource(t *testing.T, typeName string) resource.Resource {
+	t.Helper()
+	ctx := context.Background()
+	for _, newRes := range provider.New("test")().Resources(ctx) {
+		r := newRes()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "rack"}, &meta)
+		if meta.TypeName == typeName {
+			return r
+		}
+	}
+	t.Fatalf("no resource type %s", typeName)
+	return nil
+}
+
+// TestContract runs every case's clauses, on each host its type runs on.
+func TestContract(t *testing.T) {
+	acctest.PreCheck(t)
+	for _, name := range resourceTypes(t) {
+		c, ok := cases[name]
+		if !ok {
+			continue // TestContractCoversEveryResourceType reports it
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c.hosts(t, func(t *testing.T, env *Env) {
+				t.Run("read_and_delete_gone", func(t *testing.T) { readAndDeleteGone(t, name, c, env) })
+				t.Run("lifecycle", func(t *testing.T) { lifecycle(t, c, env) })
+			})
+		})
+	}
+}
+
+// readAndDeleteGone: Read of an object that does not exist drops it from
+// state with a warning, and Delete of it succeeds.
+func readAndDeleteGone(t *testing.T, typeName string, c Case, env *Env) {
+	if c.Identity == nil {
+		t.Skip(c.NoGone)
+	}
+	r := newResource(t, typeName)
+	rc, ok := r.(resource.ResourceWithConfigure)
+	if !ok {
+		t.Fatalf("%s has no Configure", typeName)
+	}
+	var cresp resource.ConfigureResponse
+	rc.Configure(context.Background(), resource.ConfigureRequest{ProviderData: env.Data(t)}, &cresp)
+	if cresp.Diagnostics.HasError() {
+		t.Fatal(cresp.Diagnostics)
+	}
+	state := stateWith(t, r, c.Identity(env, acctest.RandomName("gone")))
+
+	read := &resource.ReadResponse{State: state}
+	r.Read(context.Background(), resource.ReadRequest{State: state}, read)
+	if read.Diagnostics.HasError() {
+		t.Fatalf("Read of a gone object failed: %v", read.Diagnostics)
+	}
+	if !read.State.Raw.IsNull() {
+		t.Error("Read of a gone object left it in state")
+	}
+	if len(read.Diagnostics) != 1 || !strings.Contains(read.Diagnostics[0].Summary(), "Removed From State") {
+		t.Errorf("Read of a gone object: diagnostics %v, want one warning \"... Removed From State\"", read.Diagnostics)
+	}
+
+	del := &resource.DeleteResponse{State: state}
+	r.Delete(context.Background(), resource.DeleteRequest{State: state}, del)
+	if del.Diagnostics.HasError() {
+		t.Errorf("Delete of a gone object failed: %v", del.Diagnostics)
+	}
+	checkNoSecret(t, fmt.Sprint(read.Diagnostics, del.Diagnostics))
+}
+
+// lifecycle: a taken name is a Conflict naming the exact import ID; create;
+// import round-trips with an empty plan; deleted out of band, it is planned
+// again; no secret in any diagnostic or the log.
+func lifecycle(t *testing.T, c Case, env *Env) {
+	name := acctest.RandomName("ct")
+	config := env.ProviderConfig() + c.Config(env, name)
+	var steps []tfresource.TestStep
+	if c.TakeName != nil {
+		steps = append(steps, tfresource.TestStep{
+			PreConfig:   func() { c.TakeName(t, env, name) },
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)import.*` + regexp.QuoteMeta(fmt.Sprintf("%q", c.ImportID(env, name)))),
+		}, tfresource.TestStep{
+			PreConfig: func() { c.DeleteOutOfBand(t, env, name) },
+			Config:    config,
+		})
+	} else {
+		steps = append(steps, tfresource.TestStep{Config: config})
+	}
+	steps = append(steps,
+		tfresource.TestStep{ // import by ID, verified attribute by attribute
+			ResourceName:            c.Address,
+			ImportState:             true,
+			ImportStateId:           c.ImportID(env, name),
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: append([]string{"timeouts"}, c.ImportIgnore...),
+		},
+		tfresource.TestStep{ // import block: the plan after it is empty
+			ResourceName:    c.Address,
+			ImportState:     true,
+			ImportStateKind: tfresource.ImportBlockWithID,
+			ImportStateId:   c.ImportID(env, name),
+			Config:          config,
+		},
+	)
+	if c.DeleteOutOfBand != nil {
+		steps = append(steps, tfresource.TestStep{ // gone: planned again, and made again
+			PreConfig: func() { c.DeleteOutOfBand(t, env, name) },
+			Config:    config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(c.Address, plancheck.ResourceActionCreate),
+			}},
+		})
+	}
+	tfresource.UnitTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps:                    steps,
+		CheckDestroy: func(*terraform.State) error {
+			if c.Exists != nil && c.Exists(t, env, name) {
+				return fmt.Errorf("%s %s still exists after destroy", c.Address, name)
+			}
+			return nil
+		},
+	})
+	for _, p := range []string{logPath, stderrPath} {
+		if b, err := os.ReadFile(p); err == nil {
+			checkNoSecret(t, string(b))
+		}
+	}
+}
+
+func checkNoSecret(t *testing.T, text string) {
+	t.Helper()
+	// The test harness logs the configuration it runs, the password
+	// attribute with it; any other mention is a leak.
+	text = strings.ReplaceAll(text, fmt.Sprintf("password = %q", secretCanary), "password = (config)")
+	if i := strings.Index(text, secretCanary); i >= 0 {
+		start := strings.LastIndex(text[:i], "\n") + 1
+		end := i + strings.Index(text[i:]+"\n", "\n")
+		t.Errorf("a secret (the PiKVM password) appears in diagnostics or logs, in the line:\n%s", text[start:end])
+	}
+}
+
+// stateWith builds a resource state with the given attributes set and every
+// other attribute null.
+func stateWith(t *testing.T, r resource.Resource, values map[string]string) tfsdk.State {
+	t.Helper()
+	ctx := context.Background()
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	objType, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("schema is not an object")
+	}
+	attrs := map[string]tftypes.Value{}
+	for name, typ := range objType.AttributeTypes {
+		if v, ok := values[name]; ok {
+			attrs[name] = tftypes.NewValue(typ, v)
+		} else {
+			attrs[name] = tftypes.NewValue(typ, nil)
+		}
+	}
+	return tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(objType, attrs)}
+}

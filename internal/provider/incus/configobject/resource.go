@@ -1,0 +1,451 @@
+package configobject
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/incus"
+	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/incusattr"
+	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
+)
+
+// etagKey is where the resource keeps, in Terraform's private state, the
+// ETag of the object as last read: an update sends it, so a change made
+// outside Terraform since the refresh becomes a Conflict, never a silent
+// overwrite.
+const etagKey = "etag"
+
+type configResource[M any, O any] struct {
+	t    *Type[M, O]
+	data *providerdata.Data
+}
+
+var (
+	_ resource.ResourceWithConfigure   = (*configResource[struct{ Base }, struct{}])(nil)
+	_ resource.ResourceWithImportState = (*configResource[struct{ Base }, struct{}])(nil)
+	_ resource.ResourceWithModifyPlan  = (*configResource[struct{ Base }, struct{}])(nil)
+)
+
+// NewResource is the constructor of t's resource type, for the provider's
+// list of types.
+func NewResource[M any, O any](t *Type[M, O]) func() resource.Resource {
+	return func() resource.Resource { return &configResource[M, O]{t: t} }
+}
+
+func common[M any](m *M) *Base { return any(m).(Model).Common() }
+
+func (r *configResource[M, O]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_incus_" + r.t.Name
+}
+
+func (r *configResource[M, O]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerdata.From(req.ProviderData, &resp.Diagnostics)
+}
+
+// Schema is the shared attributes plus the type's own.
+func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	t := r.t
+	what := "the " + t.Name
+	nameModifiers := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	nameDoc := fmt.Sprintf("Name of the %s. Changing it replaces the %s.", t.Name, t.Name)
+	if t.Rename != nil {
+		nameModifiers = nil
+		nameDoc = fmt.Sprintf("Name of the %s. Changing it renames the %s in place.", t.Name, t.Name)
+	}
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{Computed: true,
+			Description:   fmt.Sprintf("The %s's import ID, `%s`, written out in full.", t.Name, t.ImportIDForm()),
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+		"name": schema.StringAttribute{Required: true, Description: nameDoc,
+			Validators: t.NameValidators, PlanModifiers: nameModifiers},
+		"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+			Description: fmt.Sprintf("Description of the %s. Defaults to ``.", t.Name)},
+		"config": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+			Description: fmt.Sprintf("Config keys of the %s, as `incus %s set` takes them. Keys Incus fills in itself are not shown unless set here; a key changed or added outside Terraform shows as drift.", t.Name, t.cliNoun()),
+			Validators:  []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})}},
+		"remote":   incusattr.RemoteAttribute(what),
+		"timeouts": fw.PlainTimeoutsAttribute(ctx, t.Timeouts),
+	}
+	if t.InProject {
+		attrs["project"] = incusattr.ProjectAttribute(what)
+	}
+	for _, p := range t.Parents {
+		attrs[p.Attribute] = schema.StringAttribute{Required: true,
+			Description:   p.Description + fmt.Sprintf(" Changing it replaces the %s.", t.Name),
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}}
+	}
+	for name, a := range t.Attributes {
+		attrs[name] = a
+	}
+	resp.Schema = schema.Schema{
+		Description: t.Description + fmt.Sprintf("\n\nImport ID: `%s`.", t.ImportIDForm()),
+		Attributes:  attrs,
+	}
+}
+
+// cliNoun is the incus command of the type: "profile", "storage volume".
+func (t *Type[M, O]) cliNoun() string {
+	if t.CLI != "" {
+		return t.CLI
+	}
+	return t.Name
+}
+
+// attributeGetter is a plan or a state.
+type attributeGetter interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// where reads the object's scope and key from a plan or a state.
+func (r *configResource[M, O]) where(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (incus.Scope, Key) {
+	var remote, project, name types.String
+	diags.Append(from.GetAttribute(ctx, path.Root("remote"), &remote)...)
+	diags.Append(from.GetAttribute(ctx, path.Root("name"), &name)...)
+	if r.t.InProject {
+		diags.Append(from.GetAttribute(ctx, path.Root("project"), &project)...)
+	}
+	k := Key{Name: name.ValueString()}
+	for _, p := range r.t.Parents {
+		var v types.String
+		diags.Append(from.GetAttribute(ctx, path.Root(p.Attribute), &v)...)
+		k.Parents = append(k.Parents, v.ValueString())
+	}
+	s := incus.Scope{Remote: remote.ValueString(), Project: project.ValueString()}
+	if r.data != nil {
+		s = incusattr.ResolvedScope(r.data.Incus, s)
+	}
+	return s, k
+}
+
+func (r *configResource[M, O]) names(k Key) []string {
+	return append(append([]string{}, k.Parents...), k.Name)
+}
+
+// ModifyPlan resolves the remote and project at plan time and fills in the
+// ID, so the plan shows where the object goes.
+func (r *configResource[M, O]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or provider not configured yet
+	}
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	b := common(&plan)
+	var project types.String
+	var projectPtr *types.String
+	if r.t.InProject {
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
+		projectPtr = &project
+	}
+	if !incusattr.PlanScope(ctx, r.data.Incus, req, &resp.Diagnostics, &b.Remote, projectPtr) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if r.t.InProject {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("project"), project)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, k := r.where(ctx, resp.Plan, &resp.Diagnostics)
+	if known(ctx, resp.Plan, r.idAttributes()...) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
+	}
+}
+
+func (r *configResource[M, O]) idAttributes() []string {
+	attrs := []string{"remote", "name"}
+	if r.t.InProject {
+		attrs = append(attrs, "project")
+	}
+	for _, p := range r.t.Parents {
+		attrs = append(attrs, p.Attribute)
+	}
+	return attrs
+}
+
+// known reports whether every named attribute of the plan is known.
+func known(ctx context.Context, plan tfsdk.Plan, attrs ...string) bool {
+	for _, a := range attrs {
+		var v types.String
+		if plan.GetAttribute(ctx, path.Root(a), &v).HasError() || v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := fw.BeginStep(ctx, common(&plan).Timeouts, "create", r.t.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
+	s, k := r.where(ctx, req.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.t.Create(ctx, r.data.Incus, s, k, &plan, &resp.Diagnostics)
+	if err != nil && !clienterr.OutcomeUnknown(err) {
+		fw.AddError(&resp.Diagnostics, r.t.summary("Create"), err)
+		return
+	}
+	// Made, or maybe made (the answer was lost): what exists must be known.
+	if !r.readBack(ctx, &plan, s, k, resp.Private, &resp.Diagnostics) {
+		if err == nil {
+			// Made, but not read back: keep what was asked for, so that
+			// the object is never orphaned; the next refresh reads it.
+			resp.State.Raw = withoutUnknowns(req.Plan.Raw)
+		}
+		if err != nil {
+			fw.AddError(&resp.Diagnostics, r.t.summary("Create"), err)
+		}
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Incus Connection Lost During Create of %s", r.t.Title),
+			fmt.Sprintf("%s was found created after the answer to its create was lost, and is saved in state.\n\n%s", fw.Capitalize(r.t.describe(s, k)), err))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	fw.WarnIfInterrupted(ctx, &resp.Diagnostics, r.t.describe(s, k)+" was created")
+}
+
+// readBack reads the object after a change into m and keeps its ETag. A
+// missing object or a failed read adds an error and returns false.
+func (r *configResource[M, O]) readBack(ctx context.Context, m *M, s incus.Scope, k Key, private privateSetter, diags *diag.Diagnostics) bool {
+	if ctx.Err() != nil {
+		// The change used the timeout up (or Terraform was interrupted):
+		// still learn what exists.
+		var cancel context.CancelFunc
+		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
+		defer cancel()
+	}
+	obj, err := r.t.Get(ctx, r.data.Incus, s, k)
+	if err != nil {
+		fw.AddError(diags, r.t.summary("Read"), err)
+		return false
+	}
+	r.apply(ctx, m, obj, s, k, diags)
+	r.keepETag(ctx, private, obj.ETag, diags)
+	return !diags.HasError()
+}
+
+// apply sets the model from the server's object.
+func (r *configResource[M, O]) apply(ctx context.Context, m *M, obj Object[O], s incus.Scope, k Key, diags *diag.Diagnostics) {
+	r.t.Read(ctx, m, obj.Value, diags)
+	b := common(m)
+	b.ID = types.StringValue(r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))
+	b.Name = types.StringValue(k.Name)
+	b.Remote = types.StringValue(s.Remote)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func (r *configResource[M, O]) keepETag(ctx context.Context, private privateSetter, etag string, diags *diag.Diagnostics) {
+	if private == nil {
+		return
+	}
+	b, _ := json.Marshal(etag)
+	diags.Append(private.SetKey(ctx, etagKey, b)...)
+}
+
+func lastETag(ctx context.Context, private privateGetter) string {
+	if private == nil {
+		return ""
+	}
+	b, _ := private.GetKey(ctx, etagKey)
+	var etag string
+	if len(b) > 0 && json.Unmarshal(b, &etag) != nil {
+		return ""
+	}
+	return etag
+}
+
+func (r *configResource[M, O]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := fw.BeginStep(ctx, common(&state).Timeouts, "read", r.t.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	s, k := r.where(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := r.t.Get(ctx, r.data.Incus, s, k)
+	if incus.IsNotFound(err) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Incus %s Removed From State", r.t.Title),
+			fmt.Sprintf("%s no longer exists, so it was removed from state; the next apply creates it again.\n\n%s", fw.Capitalize(r.t.describe(s, k)), err))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		fw.AddError(&resp.Diagnostics, r.t.summary("Read"), err)
+		return
+	}
+	r.apply(ctx, &state, obj, s, k, &resp.Diagnostics)
+	r.keepETag(ctx, resp.Private, obj.ETag, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := fw.BeginStep(ctx, common(&plan).Timeouts, "update", r.t.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
+	s, k := r.where(ctx, req.State, &resp.Diagnostics)
+	_, planned := r.where(ctx, req.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	etag := lastETag(ctx, req.Private)
+	if planned.Name != k.Name {
+		err := r.t.Rename(ctx, r.data.Incus, s, k, planned.Name)
+		if err != nil && !clienterr.OutcomeUnknown(err) {
+			fw.AddError(&resp.Diagnostics, r.t.summary("Rename"), err)
+			return
+		}
+		if err != nil {
+			// The rename may or may not have happened: record the name the
+			// server has, so state names an object that exists.
+			if _, gerr := r.t.Get(ctx, r.data.Incus, s, planned); gerr == nil {
+				resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), planned.Name)...)
+			}
+			fw.AddError(&resp.Diagnostics, r.t.summary("Rename"), err)
+			return
+		}
+		k = planned
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), k.Name)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
+		// The ETag was the old name's; a rename is itself a change the
+		// server makes, so take the renamed object's.
+		obj, err := r.t.Get(ctx, r.data.Incus, s, k)
+		if err != nil {
+			fw.AddError(&resp.Diagnostics, r.t.summary("Read"), err)
+			return
+		}
+		etag = obj.ETag
+	}
+	if err := r.t.Update(ctx, r.data.Incus, s, k, &plan, etag, &resp.Diagnostics); err != nil {
+		fw.AddError(&resp.Diagnostics, r.t.summary("Update"), err)
+		var state M
+		if r.readBack(ctx, &state, s, k, resp.Private, &diag.Diagnostics{}) {
+			// Record what the server has now (a failed update may have
+			// changed nothing, or a rename went through before it).
+			common(&state).Timeouts = common(&plan).Timeouts
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		}
+		return
+	}
+	if !r.readBack(ctx, &plan, s, k, resp.Private, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	fw.WarnIfInterrupted(ctx, &resp.Diagnostics, r.t.describe(s, k)+" was updated")
+}
+
+func (r *configResource[M, O]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := fw.BeginStep(ctx, common(&state).Timeouts, "delete", r.t.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
+	s, k := r.where(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.t.Undeletable != nil && r.t.Undeletable(k) {
+		if err := r.t.Reset(ctx, r.data.Incus, s, k, lastETag(ctx, req.Private)); err != nil && !incus.IsNotFound(err) {
+			fw.AddError(&resp.Diagnostics, r.t.summary("Reset"), err)
+			return
+		}
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Incus %s Reset, Not Deleted", r.t.Title),
+			fmt.Sprintf("Incus does not delete %s: what Terraform set on it was reset to the defaults, and it was removed from state.", r.t.describe(s, k)))
+		return
+	}
+	err := r.t.Delete(ctx, r.data.Incus, s, k, &state)
+	if err != nil && !incus.IsNotFound(err) {
+		fw.AddError(&resp.Diagnostics, r.t.summary("Delete"), err)
+	}
+}
+
+// ImportState takes `[remote:][project/]parents.../name`.
+func (r *configResource[M, O]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	form := r.t.ImportIDForm()
+	remote, project, names, err := form.Parse(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Invalid Import ID for Incus %s", r.t.Title),
+			fmt.Sprintf("Cannot import %q: %s. The import ID is %s, for example %q.", req.ID, err, form, form.Format("local", "default", form.Names...)))
+		return
+	}
+	s := incus.Scope{Remote: remote, Project: project}
+	k := Key{Parents: names[:len(names)-1], Name: names[len(names)-1]}
+	if r.data != nil {
+		resolved, err := r.data.Incus.Resolve(s)
+		if err != nil {
+			fw.AddError(&resp.Diagnostics, "Unknown Incus Remote in Import ID", err)
+			return
+		}
+		s = resolved
+		// Import of a missing object is an error, never an empty state.
+		if _, err := r.t.Get(ctx, r.data.Incus, s, k); err != nil {
+			fw.AddError(&resp.Diagnostics, fmt.Sprintf("Cannot Import Incus %s", r.t.Title), err)
+			return
+		}
+	}
+	set := func(attr, v string) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), v)...)
+	}
+	set("name", k.Name)
+	set("remote", s.Remote)
+	if r.t.InProject {
+		set("project", s.Project)
+	}
+	for i, p := range r.t.Parents {
+		set(p.Attribute, k.Parents[i])
+	}
+}
+
+// withoutUnknowns is a planned value with its unknowns made null: what can
+// be saved in state when the object exists but could not be read back.
+func withoutUnknowns(v tftypes.Value) tftypes.Value {
+	out, _ := tftypes.Transform(v, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if !v.IsKnown() {
+			return tftypes.NewValue(v.Type(), nil), nil
+		}
+		return v, nil
+	})
+	return out
+}
