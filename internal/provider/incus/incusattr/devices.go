@@ -3,8 +3,11 @@ package incusattr
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -84,4 +87,20 @@ func DevicesFromAPI(devs map[string]map[string]string, prior types.Set) types.Se
 func SameDevices(a, b types.Set) bool {
 	empty := func(v types.Set) bool { return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0) }
 	return a.Equal(b) || (empty(a) && empty(b))
+}
+
+// DevicesAttribute is the `devices` attribute of an owner ("instance",
+// "profile"); what begins its description.
+func DevicesAttribute(owner, what string) schema.SetNestedAttribute {
+	return schema.SetNestedAttribute{
+		Optional:    true,
+		Description: what + "; see Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/). `[]` is the same as leaving it out: no devices of its own.",
+		Validators:  []validator.Set{UniqueDeviceNames{}},
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{Required: true, Description: "Device name, unique within the " + owner + ".", Validators: []validator.String{DeviceNameValidator}},
+			"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
+				Validators: []validator.String{stringvalidator.OneOf("disk", "nic", "none", "unix-char", "unix-block", "unix-hotplug", "usb", "gpu", "infiniband", "proxy", "tpm", "pci")}},
+			"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...), as in Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/) for the type."},
+		}},
+	}
 }

@@ -77,3 +77,17 @@ func ParseImportID(id string) (remote, project, name string, err error) {
 	}
 	return remote, project, rest, nil
 }
+
+// ProfileNameProblem says why incusd 6.0 would refuse a profile name ("" when
+// it would not): it checks only for a slash and the names "." and "..".
+func ProfileNameProblem(name string) string {
+	switch {
+	case name == "":
+		return "it must not be empty"
+	case strings.Contains(name, "/"):
+		return "it must not contain a slash"
+	case name == "." || name == "..":
+		return `it must not be "." or ".."`
+	}
+	return ""
+}

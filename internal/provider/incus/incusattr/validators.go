@@ -17,6 +17,13 @@ type NameValidator struct {
 	problem func(string) string
 }
 
+// NewNameValidator checks the names of one kind of Incus object (what:
+// "profile") with problem, which says why incusd would refuse a name.
+func NewNameValidator(what string, problem func(string) string) NameValidator {
+	return NameValidator{what: what, problem: problem}
+}
+
+// Validators of instance and device names.
 var (
 	InstanceNameValidator = NameValidator{what: "instance", problem: InstanceNameProblem}
 	DeviceNameValidator   = NameValidator{what: "device", problem: DeviceNameProblem}

@@ -95,17 +95,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Description: "Instance configuration keys (`limits.cpu`, `user.*`, ...; see Incus's [instance options](https://linuxcontainers.org/incus/docs/main/reference/instance_options/)). Keys set outside Terraform show as drift; keys Incus manages itself (`volatile.*`, `image.*`) do not.",
 				Validators:  []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})},
 			},
-			"devices": schema.SetNestedAttribute{
-				Optional:    true,
-				Description: "Devices of the instance itself (devices from profiles are not listed); see Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/). `[]` is the same as leaving it out: no devices of its own.",
-				Validators:  []validator.Set{incusattr.UniqueDeviceNames{}},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name": schema.StringAttribute{Required: true, Description: "Device name, unique within the instance.", Validators: []validator.String{incusattr.DeviceNameValidator}},
-					"type": schema.StringAttribute{Required: true, Description: "Device type: `disk`, `nic`, `proxy`, `unix-char`, `gpu`, ...",
-						Validators: []validator.String{stringvalidator.OneOf("disk", "nic", "none", "unix-char", "unix-block", "unix-hotplug", "usb", "gpu", "infiniband", "proxy", "tpm", "pci")}},
-					"properties": schema.MapAttribute{ElementType: types.StringType, Optional: true, Description: "Device properties (`path`, `source`, `pool`, `network`, ...), as in Incus's [device reference](https://linuxcontainers.org/incus/docs/main/reference/devices/) for the type."},
-				}},
-			},
+			"devices": incusattr.DevicesAttribute("instance", "Devices of the instance itself (devices from profiles are not listed)"),
 			"ephemeral": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				Description: "Whether Incus deletes the instance when it stops. Defaults to `false`.",
