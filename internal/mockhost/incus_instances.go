@@ -132,6 +132,7 @@ func (m *Incus) updateInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 	}
 	if r.Method == http.MethodPatch {
 		merged := inst.Writable()
+		merged.Config, merged.Devices = copyMap(inst.Config), copyDevices(inst.Devices)
 		for k, v := range put.Config {
 			merged.Config[k] = v
 		}
@@ -152,7 +153,7 @@ func (m *Incus) updateInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 			return
 		}
 	}
-	m.startOperation(w, "Updating instance", res, failWith, func() string {
+	work := func() string {
 		if msg := validateConfig(put.Config); msg != "" {
 			return "Invalid config: " + msg
 		}
@@ -181,7 +182,25 @@ func (m *Incus) updateInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		inst.Description = put.Description
 		inst.Ephemeral = put.Ephemeral
 		return ""
-	})
+	}
+	if r.Method == http.MethodPatch {
+		// incusd 6.0.4 applies a PATCH synchronously: 200, or the error
+		// with 404 when something named is missing.
+		msg := failWith
+		if msg == "" {
+			msg = work()
+		}
+		switch {
+		case msg == "":
+			writeEmpty(w)
+		case strings.HasSuffix(msg, " not found"):
+			writeError(w, http.StatusNotFound, msg)
+		default:
+			writeError(w, http.StatusInternalServerError, msg)
+		}
+		return
+	}
+	m.startOperation(w, "Updating instance", res, failWith, work)
 }
 
 func (m *Incus) renameInstance(w http.ResponseWriter, r *http.Request, p *mockProject, inst *mockInstance) {
