@@ -59,7 +59,7 @@ func runScenario(t *testing.T, steps []scenarioStep, cleanup []string) {
 				path, body := fill(st.path), fill(st.body)
 				status, env := h.doWith(st.method, path, body, st.ifMatch)
 				if status == 202 && st.status == 202 {
-					status, env = h.do("GET", "/1.0/operations/"+opID(env)+"/wait?timeout=30", "")
+					_, env = h.do("GET", "/1.0/operations/"+opID(env)+"/wait?timeout=30", "")
 					if env.Type != "error" && !strings.Contains(string(env.Metadata), `"status":"Success"`) {
 						t.Fatalf("step %d: %s %s: the operation did not end: %s", i, st.method, path, env.Metadata)
 					}
