@@ -318,3 +318,22 @@ func TestIncusExtensions(t *testing.T) {
 		}
 	}
 }
+
+// A name holding a "/" (sent escaped) stays one path segment in the routes.
+func TestIncusEscapedAlias(t *testing.T) {
+	m, err := StartIncus(filepath.Join(t.TempDir(), "i.sock"), "debian/12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Close() }()
+	h := &rawIncus{t: t, socket: m.Socket()}
+	if status, env := h.do("GET", "/1.0/images/aliases/debian%2F12", ""); status != 200 || !strings.Contains(string(env.Metadata), `"name":"debian/12"`) {
+		t.Fatalf("GET alias debian%%2F12: HTTP %d %q %s", status, env.Error, env.Metadata)
+	}
+	if status, env := h.do("GET", "/1.0/nothing", ""); status != 404 || env.Error != "not found" {
+		t.Fatalf("unknown path: HTTP %d %q", status, env.Error)
+	}
+	if status, env := h.do("PUT", "/1.0/projects", "{}"); status != 405 || env.Error != "method not allowed" {
+		t.Fatalf("unknown method: HTTP %d %q", status, env.Error)
+	}
+}
