@@ -8,6 +8,7 @@
 package mockhost
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -46,12 +47,16 @@ type Incus struct {
 	images   map[string]*api.Image // by fingerprint
 	aliases  map[string]string     // alias -> fingerprint
 	networks map[string]*mockNetwork
-	pools    map[string]bool // storage pools that exist
+	pools    map[string]*mockPool
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
 
 	tlsServers []*http.Server
+	// mux routes the API (incus_*.go add their routes in routes).
+	mux *http.ServeMux
+	// publicMux is what untrusted HTTPS clients may read.
+	publicMux *http.ServeMux
 
 	// opts is what Reset goes back to.
 	opts IncusOptions
@@ -60,8 +65,13 @@ type Incus struct {
 }
 
 type mockProject struct {
-	instances map[string]*mockInstance
-	profiles  map[string]*api.Profile
+	name        string
+	description string
+	config      map[string]string
+	instances   map[string]*mockInstance
+	// profiles are the project's own; with features.profiles off it uses
+	// the default project's (profilesOf).
+	profiles map[string]*api.Profile
 }
 
 type mockInstance struct {
@@ -105,6 +115,8 @@ func StartIncusWith(socketPath string, opts IncusOptions) (*Incus, error) {
 		tokens:  map[string]bool{},
 		opts:    opts,
 	}
+	m.mux = m.routes()
+	m.publicMux = m.publicImageRoutes()
 	if err := m.resetState(); err != nil {
 		return nil, err
 	}
@@ -125,7 +137,8 @@ func (m *Incus) resetState() error {
 	m.projects = map[string]*mockProject{}
 	m.images = map[string]*api.Image{}
 	m.aliases = map[string]string{}
-	m.pools = map[string]bool{"default": true}
+	m.pools = map[string]*mockPool{}
+	m.addPool("default", "dir", "")
 	m.ops = map[string]*mockOperation{}
 	m.addProject("default")
 	bridge, v4, v6 := "mockbr0", "10.99.0.1/24", "fd42:99::1/64"
@@ -282,8 +295,8 @@ func removeAlias(list []api.ImageAlias, name string) []api.ImageAlias {
 }
 
 func (m *Incus) addProject(name string) {
-	p := &mockProject{instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{}}
-	p.profiles["default"] = &api.Profile{Name: "default", ProfilePut: api.ProfilePut{
+	p := newProject(name, "", nil)
+	p.profiles["default"] = &api.Profile{Name: "default", Project: name, ProfilePut: api.ProfilePut{
 		Config:  map[string]string{},
 		Devices: map[string]map[string]string{"root": {"type": "disk", "path": "/", "pool": "default"}},
 	}}
@@ -313,7 +326,10 @@ func (m *Incus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	held.send()
 }
 
-// serve routes a request, after counting it and applying faults.
+// faultKey carries the request's fault (FailOperation) to the handlers.
+type faultKey struct{}
+
+// serve counts a request, applies faults, then routes it through the mux.
 func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 	m.requests.Add(1)
 	fault, answered := m.faults.intercept(w, r, func(w http.ResponseWriter, status int, msg string) {
@@ -326,271 +342,126 @@ func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 	if answered {
 		return
 	}
-	project := r.URL.Query().Get("project")
-	if project == "" {
-		project = "default"
+	if fault != nil {
+		r = r.WithContext(context.WithValue(r.Context(), faultKey{}, fault))
 	}
-	path := strings.TrimSuffix(r.URL.Path, "/")
-	parts := pathParts(r)
-	if len(parts) == 0 || parts[0] != "1.0" {
-		if path == "" {
-			writeSync(w, []string{"/1.0"}, "")
+	m.dispatch(m.mux, w, r)
+}
+
+// dispatch serves r through mux, answering what no route takes with the
+// daemon's JSON error body (404 for an unknown path, 405 for a method the
+// path does not take) rather than the mux's plain text.
+func (m *Incus) dispatch(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	if h, pattern := mux.Handler(r); pattern == "" {
+		rec := &statusOnly{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
 			return
 		}
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
-	parts = parts[1:]
-	switch {
-	case len(parts) == 0:
-		m.getServer(w)
-	case parts[0] == "operations":
-		m.routeOperations(w, r, parts[1:])
-	case parts[0] == "projects":
-		m.routeProjects(w, r, parts[1:])
-	case parts[0] == "images":
-		m.routeImages(w, r, parts[1:], false)
-	case parts[0] == "profiles":
-		m.routeProfiles(w, r, project, parts[1:])
-	case parts[0] == "instances":
-		m.routeInstances(w, r, project, parts[1:], fault)
-	case parts[0] == "events":
-		writeError(w, http.StatusNotImplemented, "the mock host has no events websocket; connect with SkipGetEvents")
-	default:
-		writeError(w, http.StatusNotFound, "not found")
-	}
+	mux.ServeHTTP(w, r)
 }
 
-// pathParts splits the request path into its segments, each unescaped, so
-// that names holding a "/" (an alias such as "debian/12", sent as
-// debian%2F12) stay one segment.
-func pathParts(r *http.Request) []string {
-	raw := strings.Trim(r.URL.EscapedPath(), "/")
-	parts := strings.Split(raw, "/")
-	for i, p := range parts {
-		if u, err := url.PathUnescape(p); err == nil {
-			parts[i] = u
-		}
-	}
-	return parts
+// statusOnly records the status a handler writes, and drops the rest.
+type statusOnly struct {
+	header http.Header
+	status int
 }
 
-func (m *Incus) getServer(w http.ResponseWriter) {
-	writeSync(w, api.Server{
-		ServerUntrusted: api.ServerUntrusted{
-			APIExtensions: []string{"instance_get_full", "instance_create_start", "instances", "projects", "operation_wait"},
-			APIStatus:     "stable",
-			APIVersion:    "1.0",
-			Auth:          "trusted",
-			AuthMethods:   []string{api.AuthenticationMethodTLS},
-		},
-		Environment: api.ServerEnvironment{
-			Architectures: []string{"x86_64"},
-			Server:        "incus",
-			ServerName:    "mockhost",
-			ServerVersion: "6.0.4-mock",
-			Project:       "default",
-			Storage:       "dir",
-		},
-	}, "")
-}
-
-// lookupProject returns the project or writes a 404 like incusd.
-func (m *Incus) lookupProject(w http.ResponseWriter, name string) *mockProject {
-	p, ok := m.projects[name]
-	if !ok {
-		writeError(w, http.StatusNotFound, "Project not found")
-		return nil
-	}
-	return p
-}
-
-func (m *Incus) routeProjects(w http.ResponseWriter, r *http.Request, parts []string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		names := make([]string, 0, len(m.projects))
-		for n := range m.projects {
-			names = append(names, "/1.0/projects/"+n)
-		}
-		sort.Strings(names)
-		writeSync(w, names, "")
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		if m.lookupProject(w, parts[0]) == nil {
-			return
-		}
-		writeSync(w, api.Project{Name: parts[0], ProjectPut: api.ProjectPut{Config: map[string]string{"features.profiles": "true"}}}, "")
-	default:
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+func (s *statusOnly) Header() http.Header { return s.header }
+func (s *statusOnly) WriteHeader(status int) {
+	if s.status == 0 {
+		s.status = status
 	}
 }
+func (s *statusOnly) Write(b []byte) (int, error) { s.WriteHeader(http.StatusOK); return len(b), nil }
 
-// routeImages serves /1.0/images. publicOnly is for untrusted clients, who
-// see public images and the aliases that point at them, as incusd shows them.
-func (m *Incus) routeImages(w http.ResponseWriter, r *http.Request, parts []string, publicOnly bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if publicOnly && (r.Method != http.MethodGet || len(parts) == 0) {
-		writeError(w, http.StatusForbidden, "not authorized")
-		return
+// failWith is the text an injected FailOperation fault fails the request's
+// operation with, "" when there is none.
+func failWith(r *http.Request) string {
+	fault, _ := r.Context().Value(faultKey{}).(*Fault)
+	if fault == nil || !fault.FailOperation {
+		return ""
 	}
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		list := []string{}
-		for fp := range m.images {
-			list = append(list, "/1.0/images/"+fp)
-		}
-		sort.Strings(list)
-		writeSync(w, list, "")
-	case len(parts) == 1 && parts[0] == "aliases" && r.Method == http.MethodPost:
-		var req api.ImageAliasesPost
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		img := m.findImage(req.Target)
-		if img == nil || req.Target == "" {
-			writeError(w, http.StatusNotFound, "Image not found")
-			return
-		}
-		if _, ok := m.aliases[req.Name]; ok {
-			writeError(w, http.StatusConflict, "Alias already exists")
-			return
-		}
-		m.aliases[req.Name] = img.Fingerprint
-		img.Aliases = append(img.Aliases, api.ImageAlias{Name: req.Name, Description: req.Description})
-		writeSync(w, nil, "")
-	case len(parts) == 2 && parts[0] == "aliases" && r.Method == http.MethodDelete:
-		fp, ok := m.aliases[parts[1]]
-		if !ok {
-			writeError(w, http.StatusNotFound, "Image alias not found")
-			return
-		}
-		delete(m.aliases, parts[1])
-		img := m.images[fp]
-		for i, a := range img.Aliases {
-			if a.Name == parts[1] {
-				img.Aliases = append(img.Aliases[:i], img.Aliases[i+1:]...)
-				break
-			}
-		}
-		writeSync(w, nil, "")
-	case len(parts) == 2 && parts[0] == "aliases" && r.Method == http.MethodGet:
-		fp, ok := m.aliases[parts[1]]
-		img := m.images[fp]
-		if !ok || img == nil || (publicOnly && !img.Public) {
-			writeError(w, http.StatusNotFound, "Image alias not found")
-			return
-		}
-		entry := api.ImageAliasesEntry{Name: parts[1], Type: img.Type, ImageAliasesEntryPut: api.ImageAliasesEntryPut{Target: fp}}
-		writeSync(w, entry, etagOf(entry))
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		img, ambiguous := m.lookupImage(parts[0])
-		if ambiguous {
-			// incusd answers this with a plain error (HTTP 500).
-			writeError(w, http.StatusInternalServerError, "More than one image matches")
-			return
-		}
-		if img == nil || (publicOnly && !img.Public) {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("Image %q not found", parts[0]))
-			return
-		}
-		writeSync(w, img, "")
-	default:
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	if fault.Message == "" {
+		return "injected failure"
 	}
+	return fault.Message
 }
 
-// findImage resolves a full or partial fingerprint (nil when none or
-// several images match).
-func (m *Incus) findImage(prefix string) *api.Image {
-	img, _ := m.lookupImage(prefix)
-	return img
+// routes builds the API's routes, one family per file.
+func (m *Incus) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", m.getRoot)
+	m.serverRoutes(mux)
+	m.operationRoutes(mux)
+	m.projectRoutes(mux)
+	m.profileRoutes(mux)
+	m.imageRoutes(mux)
+	m.instanceRoutes(mux)
+	m.storagePoolRoutes(mux)
+	m.storageVolumeRoutes(mux)
+	m.storageBucketRoutes(mux)
+	return mux
 }
 
-// lookupImage resolves a full or partial fingerprint, and says when the
-// prefix is ambiguous.
-func (m *Incus) lookupImage(prefix string) (img *api.Image, ambiguous bool) {
-	if prefix == "" {
-		return nil, false
+// projectParam is the request's ?project= ("default" when absent).
+func projectParam(r *http.Request) string {
+	if p := r.URL.Query().Get("project"); p != "" {
+		return p
 	}
-	for fp, i := range m.images {
-		if strings.HasPrefix(fp, prefix) {
-			if img != nil {
-				return nil, true
-			}
-			img = i
-		}
-	}
-	return img, false
+	return "default"
 }
 
-func (m *Incus) routeProfiles(w http.ResponseWriter, r *http.Request, project string, parts []string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p := m.lookupProject(w, project)
-	if p == nil {
-		return
+// decode reads a JSON body, answering 400 as incusd does when it is not JSON.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return false
 	}
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		list := []string{}
-		for n := range p.profiles {
-			list = append(list, "/1.0/profiles/"+n)
-		}
-		sort.Strings(list)
-		writeSync(w, list, "")
-	case len(parts) == 0 && r.Method == http.MethodPost:
-		var req api.ProfilesPost
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if _, ok := p.profiles[req.Name]; ok {
-			writeError(w, http.StatusConflict, fmt.Sprintf("Error inserting %q into database: The profile already exists", req.Name))
-			return
-		}
-		prof := &api.Profile{Name: req.Name, ProfilePut: req.ProfilePut}
-		if prof.Config == nil {
-			prof.Config = map[string]string{}
-		}
-		if prof.Devices == nil {
-			prof.Devices = map[string]map[string]string{}
-		}
-		p.profiles[req.Name] = prof
-		writeSync(w, nil, "")
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		prof, ok := p.profiles[parts[0]]
-		if !ok {
-			writeError(w, http.StatusNotFound, "Profile not found")
-			return
-		}
-		writeSync(w, prof, etagOf(prof.Writable()))
-	case len(parts) == 1 && r.Method == http.MethodDelete:
-		if _, ok := p.profiles[parts[0]]; !ok {
-			writeError(w, http.StatusNotFound, "Profile not found")
-			return
-		}
-		for _, inst := range p.instances {
-			for _, n := range inst.Profiles {
-				if n == parts[0] {
-					writeError(w, http.StatusBadRequest, "Profile is currently in use")
-					return
-				}
-			}
-		}
-		delete(p.profiles, parts[0])
-		writeSync(w, nil, "")
-	default:
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	return true
+}
+
+// ifMatch checks the request's If-Match against the object's current ETag
+// and answers 412 with incusd's text when they differ; no If-Match passes.
+func ifMatch(w http.ResponseWriter, r *http.Request, current string) bool {
+	match := strings.Trim(r.Header.Get("If-Match"), `"`)
+	if match == "" || match == current {
+		return true
 	}
+	writeError(w, http.StatusPreconditionFailed, fmt.Sprintf("ETag doesn't match: %s vs %s", current, match))
+	return false
+}
+
+// writeCreated answers a synchronous create as incusd does: 201 with the
+// new object's URL in Location.
+func writeCreated(w http.ResponseWriter, location string, metadata any) {
+	w.Header().Set("Location", location)
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"type": "sync", "status": "Success", "status_code": 200,
+		"operation": "", "error_code": 0, "error": "", "metadata": metadata,
+	})
+}
+
+// writeEmpty is incusd's answer to a synchronous update or delete.
+func writeEmpty(w http.ResponseWriter) { writeSync(w, map[string]any{}, "") }
+
+// withProject adds ?project= to an object URL outside the default project,
+// as incusd writes used_by entries.
+func withProject(u, project string) string {
+	if project == "" || project == "default" {
+		return u
+	}
+	return u + "?project=" + url.QueryEscape(project)
 }
 
 // writeSync writes incusd's sync envelope.
 func writeSync(w http.ResponseWriter, metadata any, etag string) {
 	if etag != "" {
-		w.Header().Set("ETag", etag)
+		w.Header().Set("ETag", `"`+strings.Trim(etag, `"`)+`"`)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"type": "sync", "status": "Success", "status_code": 200,

@@ -2,6 +2,7 @@ package mockhost
 
 import (
 	"fmt"
+	"github.com/lxc/incus/v6/shared/api"
 	"os"
 	"sort"
 	"strings"
@@ -9,9 +10,9 @@ import (
 
 // Device checks of an instance create or update, in incusd 6.0.4's order and
 // words (docs-internal/incus-error-texts.md): device types, then every NIC's
-// managed network, then the root disk, then each disk being added. The fake
-// has storage pools but no custom volumes, and its networks (m.networks) are
+// managed network, then the root disk, then each disk being added. The fake's networks (m.networks) are
 // both managed networks (nic network=) and host bridges (nic parent=).
+// Disks name pools and custom volumes (incus_storage_*.go) that must exist.
 
 var knownDeviceTypes = map[string]bool{
 	"disk": true, "nic": true, "none": true, "unix-char": true, "unix-block": true, "unix-hotplug": true,
@@ -26,6 +27,8 @@ type deviceCheck struct {
 	// that are new or changed get incusd's "add validation", and the root
 	// disk may not move to another pool.
 	current *mockInstance
+	// instType is the instance's type (container or virtual-machine).
+	instType string
 }
 
 // checkDevices returns incusd's error text for the devices, "" when they are
@@ -48,7 +51,7 @@ func (m *Incus) checkDevices(p *mockProject, c deviceCheck) string {
 			return fmt.Sprintf("Invalid devices: Device validation failed for %q: Failed loading device %q: Unsupported device type", n, n)
 		}
 	}
-	expanded := expandDevices(p, c.profiles, c.devices)
+	expanded := m.expandDevices(p, c.profiles, c.devices)
 	for _, n := range sortedNames(expanded) {
 		d := expanded[n]
 		invalid := initPrefix + fmt.Sprintf("Invalid devices: Device validation failed for %q: ", n)
@@ -67,10 +70,10 @@ func (m *Incus) checkDevices(p *mockProject, c deviceCheck) string {
 		return initPrefix + "Failed getting root disk: No root device could be found"
 	case root == nil:
 		return "Invalid root disk device: No root device could be found"
-	case create && !m.pools[root["pool"]]:
+	case create && m.pools[root["pool"]] == nil:
 		return initPrefix + "Failed loading storage pool: Storage pool not found"
 	case !create:
-		if _, was := rootDisk(expandDevices(p, c.current.Profiles, c.current.Devices)); was != nil && was["pool"] != root["pool"] {
+		if _, was := rootDisk(m.expandDevices(p, c.current.Profiles, c.current.Devices)); was != nil && was["pool"] != root["pool"] {
 			return fmt.Sprintf("Cannot update root disk device pool name to %q", root["pool"])
 		}
 	}
@@ -86,10 +89,16 @@ func (m *Incus) checkDevices(p *mockProject, c deviceCheck) string {
 		}
 		prefix := initPrefix + fmt.Sprintf("Failed add validation for device %q: ", n)
 		switch src, pool := d["source"], d["pool"]; {
-		case pool != "" && !m.pools[pool]:
+		case pool != "" && m.pools[pool] == nil:
 			return prefix + fmt.Sprintf("Failed to get storage pool %q: Storage pool not found", pool)
 		case pool != "" && src != "":
-			return prefix + "Failed loading custom volume: Storage volume not found"
+			vol := m.pools[pool].volumes[m.volumeProjectOf(p).name][src]
+			if vol == nil {
+				return prefix + "Failed loading custom volume: Storage volume not found"
+			}
+			if vol.ContentType == "block" && c.instType != string(api.InstanceTypeVM) {
+				return prefix + "Custom block volumes cannot be used on containers"
+			}
 		case strings.HasPrefix(src, "/"):
 			if _, err := os.Stat(src); err != nil {
 				return prefix + fmt.Sprintf("Missing source path %q for disk %q", src, n)
@@ -100,10 +109,10 @@ func (m *Incus) checkDevices(p *mockProject, c deviceCheck) string {
 }
 
 // expandDevices is the devices of the profiles, in order, under the instance's own.
-func expandDevices(p *mockProject, profiles []string, own map[string]map[string]string) map[string]map[string]string {
+func (m *Incus) expandDevices(p *mockProject, profiles []string, own map[string]map[string]string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, name := range profiles {
-		if prof, ok := p.profiles[name]; ok {
+		if prof, ok := m.profilesOf(p).profiles[name]; ok {
 			for k, v := range prof.Devices {
 				out[k] = v
 			}

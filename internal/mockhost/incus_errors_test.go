@@ -163,6 +163,12 @@ type envelope struct {
 
 func (h *rawIncus) do(method, path, body string) (int, envelope) {
 	h.t.Helper()
+	return h.doWith(method, path, body, "")
+}
+
+// doWith sends a request with an If-Match header (none when ifMatch is "").
+func (h *rawIncus) doWith(method, path, body, ifMatch string) (int, envelope) {
+	h.t.Helper()
 	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "unix", h.socket)
@@ -175,6 +181,9 @@ func (h *rawIncus) do(method, path, body string) (int, envelope) {
 	req, err := http.NewRequest(method, "http://incus"+path, r)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if ifMatch != "" {
+		req.Header.Set("If-Match", `"`+ifMatch+`"`)
 	}
 	resp, err := c.Do(req)
 	if err != nil {

@@ -51,173 +51,200 @@ func validateConfig(cfg map[string]string) string {
 	return ""
 }
 
-func (m *Incus) routeInstances(w http.ResponseWriter, r *http.Request, project string, parts []string, fault *Fault) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p, ok := m.projects[project]
-	if !ok {
+func (m *Incus) instanceRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /1.0/instances", m.withInstanceProject(m.listInstances))
+	mux.HandleFunc("POST /1.0/instances", m.withInstanceProject(m.createInstance))
+	mux.HandleFunc("GET /1.0/instances/{name}", m.withInstance(m.getInstance))
+	mux.HandleFunc("PUT /1.0/instances/{name}", m.withInstance(m.updateInstance))
+	mux.HandleFunc("PATCH /1.0/instances/{name}", m.withInstance(m.updateInstance))
+	mux.HandleFunc("POST /1.0/instances/{name}", m.withInstance(m.renameInstance))
+	mux.HandleFunc("DELETE /1.0/instances/{name}", m.withInstance(m.deleteInstance))
+	mux.HandleFunc("GET /1.0/instances/{name}/state", m.withInstance(func(w http.ResponseWriter, _ *http.Request, _ *mockProject, inst *mockInstance) {
+		writeSync(w, m.stateOf(inst), "")
+	}))
+	mux.HandleFunc("PUT /1.0/instances/{name}/state", m.withInstance(func(w http.ResponseWriter, r *http.Request, _ *mockProject, inst *mockInstance) {
+		m.changeState(w, r, inst, failWith(r))
+	}))
+}
+
+// withInstanceProject runs h on the request's project with m.mu held; a
+// missing project lists empty and refuses a create, as incusd does.
+func (m *Incus) withInstanceProject(h func(http.ResponseWriter, *http.Request, *mockProject)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		p, ok := m.projects[projectParam(r)]
 		switch {
-		case len(parts) == 0 && r.Method == http.MethodGet:
+		case ok:
+			h(w, r, p)
+		case r.Method == http.MethodGet:
 			writeSync(w, []string{}, "") // incusd lists an empty project, not an error
-		case len(parts) == 0 && r.Method == http.MethodPost:
+		default:
 			writeError(w, http.StatusNotFound, "Failed loading project: Project not found")
-		default:
-			writeError(w, http.StatusNotFound, "Project not found")
-		}
-		return
-	}
-	failWith := ""
-	if fault != nil && fault.FailOperation {
-		failWith = fault.Message
-		if failWith == "" {
-			failWith = "injected failure"
 		}
 	}
-	if len(parts) == 0 {
-		switch r.Method {
-		case http.MethodGet:
-			m.listInstances(w, r, p)
-		case http.MethodPost:
-			m.createInstance(w, r, p, project, failWith)
-		default:
-			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
-		}
-		return
-	}
-	name := parts[0]
-	inst, ok := p.instances[name]
-	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("Failed to fetch instance %q in project %q: Instance not found", name, project))
-		return
-	}
-	if len(parts) == 2 && parts[1] == "state" {
-		switch r.Method {
-		case http.MethodGet:
-			writeSync(w, m.stateOf(inst), "")
-		case http.MethodPut:
-			m.changeState(w, r, inst, failWith)
-		default:
-			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
-		}
-		return
-	}
-	if len(parts) != 1 {
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
-	res := map[string][]string{"instances": {"/1.0/instances/" + name}}
-	switch r.Method {
-	case http.MethodGet:
-		etag := etagOf(inst.Writable())
-		if r.URL.Query().Get("recursion") != "" {
-			full := api.InstanceFull{Instance: m.expanded(p, inst), State: m.stateOf(inst), Snapshots: []api.InstanceSnapshot{}, Backups: []api.InstanceBackup{}}
-			writeSync(w, full, `"`+etag+`"`)
+}
+
+// withInstance runs h on the instance of the path with m.mu held, or
+// writes incusd's 404s.
+func (m *Incus) withInstance(h func(http.ResponseWriter, *http.Request, *mockProject, *mockInstance)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		project := projectParam(r)
+		p := m.lookupProject(w, project)
+		if p == nil {
 			return
 		}
-		writeSync(w, m.expanded(p, inst), `"`+etag+`"`)
-	case http.MethodPut, http.MethodPatch:
-		if match := strings.Trim(r.Header.Get("If-Match"), `"`); match != "" {
-			if cur := etagOf(inst.Writable()); match != cur {
-				writeError(w, http.StatusPreconditionFailed, fmt.Sprintf("ETag doesn't match: %s vs %s", cur, match))
-				return
-			}
-		}
-		var put api.InstancePut
-		if err := json.NewDecoder(r.Body).Decode(&put); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+		name := r.PathValue("name")
+		inst, ok := p.instances[name]
+		if !ok {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("Failed to fetch instance %q in project %q: Instance not found", name, project))
 			return
 		}
-		if r.Method == http.MethodPatch {
-			merged := inst.Writable()
-			for k, v := range put.Config {
-				merged.Config[k] = v
-			}
-			for k, v := range put.Devices {
-				merged.Devices[k] = v
-			}
-			if put.Profiles != nil {
-				merged.Profiles = put.Profiles
-			}
-			if put.Description != "" {
-				merged.Description = put.Description
-			}
-			put = merged
+		h(w, r, p, inst)
+	}
+}
+
+func (m *Incus) getInstance(w http.ResponseWriter, r *http.Request, p *mockProject, inst *mockInstance) {
+	etag := etagOf(inst.Writable())
+	if r.URL.Query().Get("recursion") != "" {
+		full := api.InstanceFull{Instance: m.expanded(p, inst), State: m.stateOf(inst), Snapshots: []api.InstanceSnapshot{}, Backups: []api.InstanceBackup{}}
+		writeSync(w, full, `"`+etag+`"`)
+		return
+	}
+	writeSync(w, m.expanded(p, inst), `"`+etag+`"`)
+}
+
+func (m *Incus) updateInstance(w http.ResponseWriter, r *http.Request, p *mockProject, inst *mockInstance) {
+	res := map[string][]string{"instances": {"/1.0/instances/" + inst.Name}}
+	failWith := failWith(r)
+	if match := strings.Trim(r.Header.Get("If-Match"), `"`); match != "" {
+		if cur := etagOf(inst.Writable()); match != cur {
+			writeError(w, http.StatusPreconditionFailed, fmt.Sprintf("ETag doesn't match: %s vs %s", cur, match))
+			return
 		}
-		for _, prof := range put.Profiles {
-			if _, ok := p.profiles[prof]; !ok {
-				writeError(w, http.StatusNotFound, "Profile not found") // an update does not say which
-				return
-			}
+	}
+	var put api.InstancePut
+	if err := json.NewDecoder(r.Body).Decode(&put); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if r.Method == http.MethodPatch {
+		merged := inst.Writable()
+		merged.Config, merged.Devices = copyMap(inst.Config), copyDevices(inst.Devices)
+		for k, v := range put.Config {
+			merged.Config[k] = v
 		}
-		m.startOperation(w, "Updating instance", res, failWith, func() string {
-			if msg := validateConfig(put.Config); msg != "" {
-				return "Invalid config: " + msg
-			}
-			profiles := put.Profiles
-			if profiles == nil {
-				profiles = inst.Profiles
-			}
-			if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: put.Devices, current: inst}); msg != "" {
-				return msg
-			}
-			// Incus keeps its own volatile keys across a PUT.
-			cfg := map[string]string{}
-			for k, v := range inst.Config {
-				if strings.HasPrefix(k, "volatile.") {
-					cfg[k] = v
-				}
-			}
-			for k, v := range put.Config {
+		for k, v := range put.Devices {
+			merged.Devices[k] = v
+		}
+		if put.Profiles != nil {
+			merged.Profiles = put.Profiles
+		}
+		if put.Description != "" {
+			merged.Description = put.Description
+		}
+		put = merged
+	}
+	for _, prof := range put.Profiles {
+		if _, ok := m.profilesOf(p).profiles[prof]; !ok {
+			writeError(w, http.StatusNotFound, "Profile not found") // an update does not say which
+			return
+		}
+	}
+	work := func() string {
+		if msg := validateConfig(put.Config); msg != "" {
+			return "Invalid config: " + msg
+		}
+		profiles := put.Profiles
+		if profiles == nil {
+			profiles = inst.Profiles
+		}
+		if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: put.Devices, current: inst, instType: inst.Type}); msg != "" {
+			return msg
+		}
+		// Incus keeps its own volatile keys across a PUT.
+		cfg := map[string]string{}
+		for k, v := range inst.Config {
+			if strings.HasPrefix(k, "volatile.") {
 				cfg[k] = v
 			}
-			inst.Config = cfg
-			inst.Devices = copyDevices(put.Devices)
-			if put.Profiles != nil {
-				inst.Profiles = put.Profiles
-			}
-			inst.Description = put.Description
-			inst.Ephemeral = put.Ephemeral
-			return ""
-		})
-	case http.MethodPost:
-		var req api.InstancePost
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
-			return
 		}
-		if msg := instanceNameError(req.Name); msg != "" {
-			writeError(w, http.StatusBadRequest, msg)
-			return
+		for k, v := range put.Config {
+			cfg[k] = v
+		}
+		inst.Config = cfg
+		inst.Devices = copyDevices(put.Devices)
+		if put.Profiles != nil {
+			inst.Profiles = put.Profiles
+		}
+		inst.Description = put.Description
+		inst.Ephemeral = put.Ephemeral
+		return ""
+	}
+	if r.Method == http.MethodPatch {
+		// incusd 6.0.4 applies a PATCH synchronously: 200, or the error
+		// with 404 when something named is missing.
+		msg := failWith
+		if msg == "" {
+			msg = work()
+		}
+		switch {
+		case msg == "":
+			writeEmpty(w)
+		case strings.HasSuffix(msg, " not found"):
+			writeError(w, http.StatusNotFound, msg)
+		default:
+			writeError(w, http.StatusInternalServerError, msg)
+		}
+		return
+	}
+	m.startOperation(w, "Updating instance", res, failWith, work)
+}
+
+func (m *Incus) renameInstance(w http.ResponseWriter, r *http.Request, p *mockProject, inst *mockInstance) {
+	res := map[string][]string{"instances": {"/1.0/instances/" + inst.Name}}
+	failWith := failWith(r)
+	var req api.InstancePost
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if msg := instanceNameError(req.Name); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if _, taken := p.instances[req.Name]; taken {
+		writeError(w, http.StatusConflict, fmt.Sprintf("Name %q already in use", req.Name))
+		return
+	}
+	m.startOperation(w, "Renaming instance", res, failWith, func() string {
+		if inst.running {
+			return "Renaming of running instance not allowed"
 		}
 		if _, taken := p.instances[req.Name]; taken {
-			writeError(w, http.StatusConflict, fmt.Sprintf("Name %q already in use", req.Name))
-			return
+			return fmt.Sprintf("Name %q already in use", req.Name)
 		}
-		m.startOperation(w, "Renaming instance", res, failWith, func() string {
-			if inst.running {
-				return "Renaming of running instance not allowed"
-			}
-			if _, taken := p.instances[req.Name]; taken {
-				return fmt.Sprintf("Name %q already in use", req.Name)
-			}
-			delete(p.instances, inst.Name)
-			inst.Name = req.Name
-			p.instances[req.Name] = inst
-			return ""
-		})
-	case http.MethodDelete:
-		if inst.running {
-			writeError(w, http.StatusBadRequest, "Instance is running")
-			return
-		}
-		m.startOperation(w, "Deleting instance", res, failWith, func() string {
-			delete(p.instances, inst.Name)
-			m.freeLeases(inst)
-			return ""
-		})
-	default:
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		delete(p.instances, inst.Name)
+		inst.Name = req.Name
+		p.instances[req.Name] = inst
+		return ""
+	})
+}
+
+func (m *Incus) deleteInstance(w http.ResponseWriter, r *http.Request, p *mockProject, inst *mockInstance) {
+	res := map[string][]string{"instances": {"/1.0/instances/" + inst.Name}}
+	failWith := failWith(r)
+	if inst.running {
+		writeError(w, http.StatusBadRequest, "Instance is running")
+		return
 	}
+	m.startOperation(w, "Deleting instance", res, failWith, func() string {
+		delete(p.instances, inst.Name)
+		m.freeLeases(inst)
+		return ""
+	})
 }
 
 func (m *Incus) listInstances(w http.ResponseWriter, r *http.Request, p *mockProject) {
@@ -241,7 +268,8 @@ func (m *Incus) listInstances(w http.ResponseWriter, r *http.Request, p *mockPro
 	writeSync(w, urls, "")
 }
 
-func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockProject, project, failWith string) {
+func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockProject) {
+	project, failWith := p.name, failWith(r)
 	var req api.InstancesPost
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -263,7 +291,7 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		profiles = []string{"default"}
 	}
 	for _, prof := range profiles {
-		if _, ok := p.profiles[prof]; !ok {
+		if _, ok := m.profilesOf(p).profiles[prof]; !ok {
 			writeError(w, http.StatusInternalServerError, fmt.Sprintf("Requested profile %q doesn't exist", prof))
 			return
 		}
@@ -292,7 +320,7 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		if msg := validateConfig(req.Config); msg != "" {
 			return "Failed creating instance record: " + msg
 		}
-		if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: req.Devices}); msg != "" {
+		if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: req.Devices, instType: string(req.Type)}); msg != "" {
 			return "Failed creating instance record: " + msg
 		}
 		cfg := map[string]string{}
@@ -306,7 +334,7 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		cfg["volatile.uuid"] = newUUID()
 		devices := copyDevices(req.Devices)
 		// Like incusd, every NIC (the profiles' too) gets its own MAC.
-		expanded := expandDevices(p, profiles, devices)
+		expanded := m.expandDevices(p, profiles, devices)
 		for _, name := range sortedNames(expanded) {
 			if expanded[name]["type"] == "nic" {
 				m.nics++
@@ -410,7 +438,7 @@ func (m *Incus) expanded(p *mockProject, inst *mockInstance) api.Instance {
 	out.ExpandedConfig = map[string]string{}
 	out.ExpandedDevices = map[string]map[string]string{}
 	for _, name := range inst.Profiles {
-		if prof, ok := p.profiles[name]; ok {
+		if prof, ok := m.profilesOf(p).profiles[name]; ok {
 			for k, v := range prof.Config {
 				out.ExpandedConfig[k] = v
 			}

@@ -83,77 +83,96 @@ func (mop *mockOperation) end(errText string) {
 	close(mop.done)
 }
 
-func (m *Incus) routeOperations(w http.ResponseWriter, r *http.Request, parts []string) {
-	if len(parts) == 0 {
-		// incusd groups the list by lowercased status: {"running": [...]}.
-		m.mu.Lock()
-		urls := map[string][]string{}
-		full := map[string][]api.Operation{}
-		for id, mop := range m.ops {
-			key := strings.ToLower(mop.op.Status)
-			urls[key] = append(urls[key], "/1.0/operations/"+id)
-			full[key] = append(full[key], mop.op)
+func (m *Incus) operationRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /1.0/operations", m.listOperations)
+	mux.HandleFunc("GET /1.0/operations/{id}", m.getOperation)
+	mux.HandleFunc("GET /1.0/operations/{id}/wait", m.waitOperation)
+	mux.HandleFunc("DELETE /1.0/operations/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if m.lookupOperation(w, r) != nil {
+			writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
 		}
-		m.mu.Unlock()
-		if r.URL.Query().Get("recursion") != "" {
-			writeSync(w, full, "")
-		} else {
-			writeSync(w, urls, "")
-		}
-		return
-	}
+	})
+}
+
+func (m *Incus) listOperations(w http.ResponseWriter, r *http.Request) {
+	// incusd groups the list by lowercased status: {"running": [...]}.
 	m.mu.Lock()
-	mop, ok := m.ops[parts[0]]
+	urls := map[string][]string{}
+	full := map[string][]api.Operation{}
+	for id, mop := range m.ops {
+		key := strings.ToLower(mop.op.Status)
+		urls[key] = append(urls[key], "/1.0/operations/"+id)
+		full[key] = append(full[key], mop.op)
+	}
+	m.mu.Unlock()
+	if r.URL.Query().Get("recursion") != "" {
+		writeSync(w, full, "")
+	} else {
+		writeSync(w, urls, "")
+	}
+}
+
+// lookupOperation finds the operation of the path, or writes incusd's 404.
+func (m *Incus) lookupOperation(w http.ResponseWriter, r *http.Request) *mockOperation {
+	m.mu.Lock()
+	mop, ok := m.ops[r.PathValue("id")]
 	m.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, "Operation not found")
+		return nil
+	}
+	return mop
+}
+
+func (m *Incus) getOperation(w http.ResponseWriter, r *http.Request) {
+	mop := m.lookupOperation(w, r)
+	if mop == nil {
 		return
 	}
-	switch {
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		m.mu.Lock()
-		op := mop.op
-		m.mu.Unlock()
-		writeSync(w, op, "")
-	case len(parts) == 2 && parts[1] == "wait" && r.Method == http.MethodGet:
-		timeout := -1
-		if t := r.URL.Query().Get("timeout"); t != "" {
-			if n, err := strconv.Atoi(t); err == nil {
-				timeout = n
-			}
-		}
-		var expired <-chan time.Time
-		if timeout >= 0 {
-			expired = time.After(time.Duration(timeout) * time.Second)
-		}
-		select {
-		case <-mop.done:
-		case <-expired:
-		case <-r.Context().Done():
-			return
-		}
-		m.mu.Lock()
-		op := mop.op
-		m.mu.Unlock()
-		if op.StatusCode == api.Failure {
-			// incusd answers the wait of a failed operation with HTTP 200
-			// and an error body carrying the operation's error; its code is
-			// 404 when a missing object failed it (a network, a pool), which
-			// incusd's texts then end with "not found".
-			code := http.StatusInternalServerError
-			if strings.HasSuffix(op.Err, " not found") {
-				code = http.StatusNotFound
-			}
-			writeJSON(w, http.StatusOK, map[string]any{
-				"type": "error", "status": "", "status_code": 0, "operation": "",
-				"error_code": code, "error": op.Err, "metadata": nil,
-			})
-			return
-		}
-		writeSync(w, op, "")
-	case len(parts) == 1 && r.Method == http.MethodDelete:
-		writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
-	default:
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	m.mu.Lock()
+	op := mop.op
+	m.mu.Unlock()
+	writeSync(w, op, "")
+}
+
+func (m *Incus) waitOperation(w http.ResponseWriter, r *http.Request) {
+	mop := m.lookupOperation(w, r)
+	if mop == nil {
+		return
 	}
+	timeout := -1
+	if t := r.URL.Query().Get("timeout"); t != "" {
+		if n, err := strconv.Atoi(t); err == nil {
+			timeout = n
+		}
+	}
+	var expired <-chan time.Time
+	if timeout >= 0 {
+		expired = time.After(time.Duration(timeout) * time.Second)
+	}
+	select {
+	case <-mop.done:
+	case <-expired:
+	case <-r.Context().Done():
+		return
+	}
+	m.mu.Lock()
+	op := mop.op
+	m.mu.Unlock()
+	if op.StatusCode == api.Failure {
+		// incusd answers the wait of a failed operation with HTTP 200
+		// and an error body carrying the operation's error; its code is
+		// 404 when a missing object failed it (a network, a pool), which
+		// incusd's texts then end with "not found".
+		code := http.StatusInternalServerError
+		if strings.HasSuffix(op.Err, " not found") {
+			code = http.StatusNotFound
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"type": "error", "status": "", "status_code": 0, "operation": "",
+			"error_code": code, "error": op.Err, "metadata": nil,
+		})
+		return
+	}
+	writeSync(w, op, "")
 }

@@ -82,7 +82,9 @@ func LoadSeed(path string) (*Seed, error) {
 // applySeed adds the seed to the state; m.mu is held.
 func (m *Incus) applySeed(s *Seed) error {
 	for _, pool := range s.StoragePools {
-		m.pools[pool] = true
+		if m.pools[pool] == nil {
+			m.addPool(pool, "dir", "")
+		}
 	}
 	for _, p := range s.Projects {
 		if p.Name == "" {
@@ -91,12 +93,17 @@ func (m *Incus) applySeed(s *Seed) error {
 		if _, ok := m.projects[p.Name]; ok {
 			return fmt.Errorf("seed: project %q is there already", p.Name)
 		}
-		m.projects[p.Name] = &mockProject{instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{
+		cfg := map[string]string{}
+		for _, f := range projectFeatures {
+			cfg[f] = "true"
+		}
+		m.projects[p.Name] = newProject(p.Name, p.Description, cfg)
+		m.projects[p.Name].profiles = map[string]*api.Profile{
 			"default": {Name: "default", Project: p.Name, ProfilePut: api.ProfilePut{
 				Description: "Default Incus profile for project " + p.Name,
 				Config:      map[string]string{}, Devices: map[string]map[string]string{},
 			}},
-		}}
+		}
 	}
 	for _, n := range s.Networks {
 		if n.Name == "" {
@@ -137,7 +144,7 @@ func (m *Incus) applySeed(s *Seed) error {
 			if d["type"] == "nic" && d["network"] != "" && m.networks[d["network"]] == nil {
 				return fmt.Errorf("seed: profile %q device %q: no network %q", sp.Name, dev, d["network"])
 			}
-			if d["type"] == "disk" && d["pool"] != "" && !m.pools[d["pool"]] {
+			if d["type"] == "disk" && d["pool"] != "" && m.pools[d["pool"]] == nil {
 				return fmt.Errorf("seed: profile %q device %q: no storage pool %q (add it under storage_pools)", sp.Name, dev, d["pool"])
 			}
 		}

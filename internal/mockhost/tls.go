@@ -148,7 +148,7 @@ func (m *Incus) serveTrusted(w http.ResponseWriter, r *http.Request) {
 		writeSync(w, nil, "")
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/1.0/images/"):
 		// An image server: untrusted clients read public images and aliases.
-		m.routeImages(w, r, pathParts(r)[2:], true)
+		m.dispatch(m.publicMux, w, r)
 	default:
 		writeError(w, http.StatusForbidden, "not authorized")
 	}
