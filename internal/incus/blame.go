@@ -42,11 +42,11 @@ func (c *Client) blameInstance(ctx context.Context, err error, s Scope, req inst
 		return nil
 	}
 	req.existingProfiles = func() ([]string, error) {
-		srv, _, err := c.server(s)
+		srv, rs, err := c.server(s)
 		if err != nil {
 			return nil, err
 		}
-		return withContext(ctx, "listing the profiles", srv.GetProfileNames)
+		return call(ctx, "listing the profiles of", fmt.Sprintf("project %q", rs.Project), c.remotes[rs.Remote].Address, srv.GetProfileNames)
 	}
 	return blame(err, s, req)
 }
