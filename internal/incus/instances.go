@@ -112,11 +112,6 @@ func instanceObject(s Scope, name string) string {
 	return fmt.Sprintf("instance %q (project %q, remote %q)", name, s.Project, s.Remote)
 }
 
-// ImportID is the ID `terraform import` takes for an instance.
-func ImportID(s Scope, name string) string {
-	return fmt.Sprintf("%s:%s/%s", s.Remote, s.Project, name)
-}
-
 func (c *Client) source(s Scope, img ImageSource) (api.InstanceSource, error) {
 	src := api.InstanceSource{Type: "image"}
 	r, own, err := c.imageRemote(s, img)
