@@ -74,11 +74,16 @@ type AuthenticationError struct{ Info }
 
 func (e *AuthenticationError) Error() string { return e.format("authentication failed:") }
 
-// ConflictError: the object already exists, or changed under us (Incus 409/412).
+// ConflictError: the object already exists, changed under us (Incus
+// 409/412), or the server refused a change because of other objects (a
+// delete of a profile, pool, volume or project still in use).
 type ConflictError struct {
 	Info
 	// ImportID is the ID that `terraform import` takes to adopt the existing object.
 	ImportID string
+	// UsedBy lists what still uses the object when a delete was refused for
+	// that reason, as the server names it (Incus used_by URLs).
+	UsedBy []string
 }
 
 func (e *ConflictError) Error() string { return e.format("conflict:") }

@@ -42,11 +42,11 @@ func (c *Client) blameInstance(ctx context.Context, err error, s Scope, req inst
 		return nil
 	}
 	req.existingProfiles = func() ([]string, error) {
-		srv, _, err := c.server(s)
+		srv, rs, err := c.server(s)
 		if err != nil {
 			return nil, err
 		}
-		return withContext(ctx, "listing the profiles", srv.GetProfileNames)
+		return call(ctx, "listing the profiles of", fmt.Sprintf("project %q", rs.Project), c.remotes[rs.Remote].Address, srv.GetProfileNames)
 	}
 	return blame(err, s, req)
 }
@@ -257,4 +257,115 @@ func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFound
 	}
 	return nf(fmt.Sprintf("storage volume %q (pool %q, project %q, remote %q)", d["source"], d["pool"], s.Project, s.Remote),
 		fmt.Sprintf("Device %q mounts custom volume %q of pool %q, which does not exist. Create the volume or correct the device's source; `incus storage volume list %s:%s --project %s` lists the volumes.", m[1], d["source"], d["pool"], s.Remote, d["pool"], s.Project))
+}
+
+// The config-object families (projects.go, profiles.go, storage_*.go) match
+// incusd 6.0.4's texts here too, for what the status does not say.
+
+// takenTexts: a create or rename refused because the name is used. Some come
+// as 409, others as 500 (profile and project create and rename) or as a
+// failed operation (project rename):
+//   - POST /1.0/profiles (500): `Error inserting "web" into database: The profile already exists`
+//   - POST /1.0/profiles/{name} (500): `Profile "web" already exists`
+//   - POST /1.0/projects (500): `Failed creating project "lab": Failed adding database record:
+//     Failed to create "projects" entry: UNIQUE constraint failed: projects.name`
+//   - POST /1.0/projects/{name} operation: `A project named "lab" already exists`
+//   - POST /1.0/storage-pools (409): "The storage pool already exists: The record already exists"
+//   - POST /1.0/storage-pools/{pool}/volumes/custom[/{name}] (409): "Volume by that name already exists"
+//   - POST .../snapshots (409): `Snapshot "s1" already in use`
+var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Snapshot "[^"]*" already in use$`)
+
+// inUseTexts: a delete refused because other objects use the object.
+//   - DELETE /1.0/profiles/{name} (500): "Profile is currently in use"
+//   - DELETE /1.0/storage-pools/{name} (400): "The storage pool is currently in use"
+//   - DELETE /1.0/storage-pools/{pool}/volumes/custom/{name} (400): "The storage volume is still in use"
+//   - DELETE /1.0/projects/{name} (500): "Only empty projects can be removed."
+var inUseTexts = regexp.MustCompile(`^(?:Profile is currently in use|The storage pool is currently in use|The storage volume is still in use|Only empty projects can be removed\.?)$`)
+
+// objectRule blames the parent of an object (its project, pool, bucket, the
+// source of a copy) when incusd's text names it.
+type objectRule struct {
+	re    *regexp.Regexp
+	blame func(m blameMatch, s Scope, pool, parent string) *clienterr.NotFoundError
+}
+
+var objectRules = []objectRule{
+	{ // GET/POST /1.0/profiles...?project=x (404): `Failed loading project "x": Project not found`
+		// /1.0/storage-pools/{pool}/volumes...?project=x (404): `Failed to load project "x": Project not found`
+		re: regexp.MustCompile(`^(?:Failed loading project|Failed to load project) "([^"]*)": Project not found$`),
+		blame: func(m blameMatch, s Scope, _, _ string) *clienterr.NotFoundError {
+			s.Project = m[1]
+			return blameProject(m, s, instanceRequest{})
+		},
+	},
+	{ // /1.0/storage-pools/{pool}/volumes... (404): "Storage pool not found"
+		// /1.0/storage-pools/{pool}/buckets... (404): "Failed loading storage pool: Storage pool not found"
+		re: regexp.MustCompile(`^(?:Failed loading storage pool: )?Storage pool not found$`),
+		blame: func(_ blameMatch, s Scope, pool, _ string) *clienterr.NotFoundError {
+			if pool == "" {
+				return nil
+			}
+			return nf(fmt.Sprintf("storage pool %q (remote %q)", pool, s.Remote),
+				fmt.Sprintf("Create the pool or correct the pool attribute; `incus storage list %s:` lists the pools.", s.Remote))
+		},
+	},
+	{ // POST .../buckets/{bucket}/keys (404): "Failed creating storage bucket key: Storage bucket not found"
+		re: regexp.MustCompile(`^Failed creating storage bucket key: Storage bucket not found$`),
+		blame: func(_ blameMatch, s Scope, pool, bucket string) *clienterr.NotFoundError {
+			return nf(bucketObject(s, pool, bucket),
+				fmt.Sprintf("Create the bucket first or correct the bucket attribute; `incus storage bucket list %s:%s --project %s` lists the buckets.", s.Remote, pool, s.Project))
+		},
+	},
+	{ // volume copy operation: `Failed generating volume copy config: Storage volume "data" in project
+		// "default" of type "custom" does not exist on pool "default": Storage volume not found`
+		re: regexp.MustCompile(`^Failed generating volume copy config: Storage volume "([^"]+)" in project "([^"]*)" of type "[^"]+" does not exist on pool "([^"]+)": Storage volume not found$`),
+		blame: func(m blameMatch, s Scope, _, _ string) *clienterr.NotFoundError {
+			s.Project = m[2]
+			return nf(volumeObject(s, m[3], m[1]),
+				fmt.Sprintf("The volume to copy from does not exist: correct source_volume; `incus storage volume list %s:%s --project %s` lists the volumes.", s.Remote, m[3], m[2]))
+		},
+	},
+}
+
+// blameObject returns a NotFound about the parent that the server's text
+// says is missing (project, pool, bucket, copy source), wrapping err, or err
+// unchanged.
+func blameObject(err error, s Scope, pool, parent string) error {
+	text, info, op := serverText(err)
+	if text == "" {
+		return err
+	}
+	for _, rule := range objectRules {
+		m := rule.re.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		out := rule.blame(m, s, pool, parent)
+		if out == nil {
+			return err
+		}
+		if op != nil {
+			out.Err = err
+		} else {
+			out.Status, out.Message, out.Err = info.Status, info.Message, info.Err
+		}
+		return out
+	}
+	return err
+}
+
+// noBuckets: incusd 6.0.4 with a local pool (dir, btrfs, lvm, zfs) runs
+// buckets through MinIO; without it, POST .../buckets answers (500) "Failed
+// creating storage bucket: Failed connecting to bucket: Couldn't find the
+// MinIO client tool".
+var noBuckets = regexp.MustCompile(`MinIO`)
+
+// bucketsUnsupported gives the refusal of a bucket on a server without MinIO
+// advice; the error stays a ValidationError with incusd's text verbatim.
+func bucketsUnsupported(err error, remote string) error {
+	var v *clienterr.ValidationError
+	if errors.As(err, &v) && noBuckets.MatchString(v.Message) {
+		v.Hint = fmt.Sprintf("Incus server %q cannot serve storage buckets from this pool: buckets on a local pool (dir, btrfs, lvm, zfs) need MinIO (the minio and mc commands) installed on the server, or use a pool of driver cephobject.", remote)
+	}
+	return err
 }

@@ -97,10 +97,13 @@ func (c *Client) Remote(name string) (Remote, error) {
 	return r, nil
 }
 
-// Scope says where an object lives: which remote and which project.
+// Scope says where an object lives: which remote and which project, and for
+// the objects that have per-member state in a cluster (storage pools and
+// volumes), which member ("" for the cluster as a whole or a standalone server).
 type Scope struct {
 	Remote  string
 	Project string
+	Target  string
 }
 
 // resolve fills in the default remote and the remote's default project.
@@ -148,7 +151,11 @@ func (c *Client) server(s Scope) (incusclient.InstanceServer, Scope, error) {
 	if conn.err != nil {
 		return nil, s, conn.err
 	}
-	return conn.server.UseProject(s.Project), s, nil
+	srv := conn.server.UseProject(s.Project)
+	if s.Target != "" {
+		srv = srv.UseTarget(s.Target)
+	}
+	return srv, s, nil
 }
 
 // connect opens one remote. It skips the events websocket (operation waits

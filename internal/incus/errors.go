@@ -40,7 +40,12 @@ func classify(err error, object, address string) error {
 		case http.StatusUnauthorized:
 			info.Hint = trustHint
 			return &clienterr.AuthenticationError{Info: info}
-		case http.StatusConflict, http.StatusPreconditionFailed:
+		case http.StatusConflict:
+			return &clienterr.ConflictError{Info: info}
+		case http.StatusPreconditionFailed:
+			// The If-Match ETag of an update no longer matches.
+			info.Message = "it changed outside Terraform since it was read; run apply again to apply the configuration to what is there now (incusd: " + err.Error() + ")"
+			info.Hint = staleHint
 			return &clienterr.ConflictError{Info: info}
 		case http.StatusBadRequest:
 			return &clienterr.ValidationError{Info: info}
@@ -101,6 +106,7 @@ func neverSent(err error) bool {
 const (
 	trustHint      = "Make the server trust the provider: add its client certificate on the server (`incus config trust add-certificate`), or give a trust_token in the incus_remote block."
 	notFoundHint   = "Check the name, the project and the remote."
+	staleHint      = "Run apply again: it reads the object anew and applies the configuration to it."
 	permissionHint = "The identity the provider uses is not allowed to do this: check the client certificate's restrictions and projects on the server (`incus config trust show <fingerprint>`)."
 )
 

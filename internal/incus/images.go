@@ -155,12 +155,12 @@ func (c *Client) ResolveImage(ctx context.Context, s Scope, img ImageSource, ima
 func incusFingerprint(ctx context.Context, srv incusclient.ImageServer, name, object, address string) (string, error) {
 	var image *api.Image
 	err := retryIdempotent(ctx, func() error {
-		i, err := withContext(ctx, "reading "+object, func() (*api.Image, error) {
+		i, err := call(ctx, "reading", object, address, func() (*api.Image, error) {
 			i, _, err := srv.GetImage(name)
 			return i, err
 		})
 		image = i
-		return classify(err, object, address)
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -173,12 +173,12 @@ func incusFingerprint(ctx context.Context, srv incusclient.ImageServer, name, ob
 func incusAlias(ctx context.Context, srv incusclient.ImageServer, name, imageType, object, address string) (string, error) {
 	var alias *api.ImageAliasesEntry
 	err := retryIdempotent(ctx, func() error {
-		a, err := withContext(ctx, "reading "+object, func() (*api.ImageAliasesEntry, error) {
+		a, err := call(ctx, "reading", object, address, func() (*api.ImageAliasesEntry, error) {
 			a, _, err := srv.GetImageAlias(name)
 			return a, err
 		})
 		alias = a
-		return classify(err, object, address)
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -195,9 +195,9 @@ func incusAlias(ctx context.Context, srv incusclient.ImageServer, name, imageTyp
 // streamFingerprint finds an image by fingerprint prefix in a simplestreams
 // index (fetched once per connection by the official client).
 func streamFingerprint(ctx context.Context, mu *sync.Mutex, srv incusclient.ImageServer, name, object, address string) (string, error) {
-	images, err := withContext(ctx, "reading the index for "+object, locked(mu, srv.GetImages))
+	images, err := call(ctx, "reading the index for", object, address, locked(mu, srv.GetImages))
 	if err != nil {
-		return "", classify(err, object, address)
+		return "", err
 	}
 	var matches []string
 	for _, i := range images {
@@ -218,6 +218,7 @@ func streamFingerprint(ctx context.Context, mu *sync.Mutex, srv incusclient.Imag
 // streamAlias finds an alias in a simplestreams index, where an alias names
 // one image per type and architecture.
 func streamAlias(ctx context.Context, mu *sync.Mutex, srv incusclient.ImageServer, name, imageType, arch, object, address string) (string, error) {
+	// withContext, not call: the client's own error is needed untyped below.
 	targets, err := withContext(ctx, "reading "+object, locked(mu, func() (map[string]*api.ImageAliasesEntry, error) {
 		return srv.GetImageAliasArchitectures(imageType, name)
 	}))
@@ -228,7 +229,7 @@ func streamAlias(ctx context.Context, mu *sync.Mutex, srv incusclient.ImageServe
 		// The client says "doesn't exist" only in words. When the index
 		// itself is readable (it is cached by then), the alias is missing;
 		// otherwise the error is the index's.
-		if _, lerr := withContext(ctx, "reading the index for "+object, locked(mu, srv.GetImageAliases)); lerr != nil {
+		if _, lerr := call(ctx, "reading the index for", object, address, locked(mu, srv.GetImageAliases)); lerr != nil {
 			return "", classify(err, object, address)
 		}
 		return "", &clienterr.NotFoundError{Info: clienterr.Info{Object: object,

@@ -112,11 +112,6 @@ func instanceObject(s Scope, name string) string {
 	return fmt.Sprintf("instance %q (project %q, remote %q)", name, s.Project, s.Remote)
 }
 
-// ImportID is the ID `terraform import` takes for an instance.
-func ImportID(s Scope, name string) string {
-	return fmt.Sprintf("%s:%s/%s", s.Remote, s.Project, name)
-}
-
 func (c *Client) source(s Scope, img ImageSource) (api.InstanceSource, error) {
 	src := api.InstanceSource{Type: "image"}
 	r, own, err := c.imageRemote(s, img)
@@ -345,12 +340,12 @@ func (c *Client) getInstanceFull(ctx context.Context, s Scope, name string) (*In
 	object := instanceObject(s, name)
 	var full *api.InstanceFull
 	err = retryIdempotent(ctx, func() error {
-		i, err := withContext(ctx, "reading "+object, func() (*api.InstanceFull, error) {
+		i, err := call(ctx, "reading", object, c.remotes[s.Remote].Address, func() (*api.InstanceFull, error) {
 			i, _, err := srv.GetInstanceFull(name)
 			return i, err
 		})
 		full = i
-		return classify(err, object, c.remotes[s.Remote].Address)
+		return err
 	})
 	if err != nil {
 		return nil, c.blameInstance(ctx, err, s, instanceRequest{})
@@ -444,12 +439,12 @@ func (c *Client) UpdateInstance(ctx context.Context, s Scope, name string, u Ins
 		inst *api.Instance
 		etag string
 	}
-	cur, err := withContext(ctx, "reading "+object, func() (current, error) {
+	cur, err := call(ctx, "reading", object, address, func() (current, error) {
 		i, etag, err := srv.GetInstance(name)
 		return current{i, etag}, err
 	})
 	if err != nil {
-		return c.blameInstance(ctx, classify(err, object, address), s, u.blameRequest())
+		return c.blameInstance(ctx, err, s, u.blameRequest())
 	}
 	put := cur.inst.Writable()
 	put.Description = u.Description
@@ -594,12 +589,12 @@ func (c *Client) ImageAlias(ctx context.Context, s Scope, fingerprint string) (s
 		return "", err
 	}
 	object := fmt.Sprintf("image %q (project %q, remote %q)", fingerprint, s.Project, s.Remote)
-	img, err := withContext(ctx, "reading "+object, func() (*api.Image, error) {
+	img, err := call(ctx, "reading", object, c.remotes[s.Remote].Address, func() (*api.Image, error) {
 		i, _, err := srv.GetImage(fingerprint)
 		return i, err
 	})
 	if err != nil {
-		return "", classify(err, object, c.remotes[s.Remote].Address)
+		return "", err
 	}
 	if len(img.Aliases) == 0 {
 		return "", nil

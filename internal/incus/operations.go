@@ -11,6 +11,31 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
 )
 
+// The two helpers every family file goes through: call (a read, or any
+// request whose error only needs typing) and mutate (a synchronous change)
+// here, and operate (a change that runs as a background operation) below.
+
+// call runs a request of the official client within ctx and types its error
+// for object. what says what the request does ("reading").
+func call[T any](ctx context.Context, what, object, address string, fn func() (T, error)) (T, error) {
+	v, err := withContext(ctx, what+" "+object, fn)
+	return v, classify(err, object, address)
+}
+
+// mutate sends a synchronous change, with errors typed for object. what
+// names the request ("the update request"). Like operate, it sends nothing
+// after an interrupt, and once sent waits for the answer on a context the
+// interrupt does not cancel.
+func mutate(ctx context.Context, what, object, address string, fn func() error) error {
+	if err := clienterr.BeforeMutation(ctx, what, object); err != nil {
+		return err
+	}
+	ctx, cancel := clienterr.Detach(ctx)
+	defer cancel()
+	_, err := call(ctx, what+" of", object, address, func() (struct{}, error) { return struct{}{}, fn() })
+	return err
+}
+
 // operate sends a request that starts a background operation and waits for
 // the operation, with errors typed for object. what names the request ("the
 // delete request"). After an interrupt it sends nothing; once sent, the
@@ -23,9 +48,9 @@ func operate(ctx context.Context, srv incusclient.InstanceServer, what, object, 
 	}
 	ctx, cancel := clienterr.Detach(ctx)
 	defer cancel()
-	op, err := withContext(ctx, what+" of "+object, send)
+	op, err := call(ctx, what+" of", object, address, send)
 	if err != nil {
-		return classify(err, object, address)
+		return err
 	}
 	_, err = waitOperation(ctx, srv, op.Get(), object, address)
 	return err
