@@ -19,6 +19,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
 	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
 	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
@@ -132,6 +133,7 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		instance.NewResource,
+		profile.NewResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -142,6 +144,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		instance.NewDataSource,
+		profile.NewDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,

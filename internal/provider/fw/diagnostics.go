@@ -33,10 +33,20 @@ func explain(err error) (what, todo string) {
 		}
 		todo = fmt.Sprintf("Fix the cause above and apply again. While incusd still lists it, `incus operation show %s` shows the operation.", e.OperationID)
 	case *clienterr.ConflictError:
-		what = fmt.Sprintf("%s already exists (or changed since it was read).", Capitalize(e.Object))
-		todo = "Refresh and apply again."
-		if e.ImportID != "" {
+		switch {
+		case e.ImportID != "":
+			what = fmt.Sprintf("%s already exists.", Capitalize(e.Object))
 			todo = fmt.Sprintf("To manage the existing object with Terraform, import it with the ID %q, for example:\n  terraform import <resource address> %s\nor an import block with id = %q. Otherwise choose another name.", e.ImportID, e.ImportID, e.ImportID)
+		case len(e.UsedBy) > 0:
+			// The client wrote the users into the message, in words.
+			what = fmt.Sprintf("%s is in use: %s.", Capitalize(e.Object), e.Message)
+			todo = OrDefault(e.Hint, "Remove what uses it first, then apply again.") + " It stays in state until it is deleted."
+		default:
+			what = fmt.Sprintf("%s already exists or changed since it was read.", Capitalize(e.Object))
+			if e.Message != "" {
+				what = fmt.Sprintf("%s: %s.", Capitalize(e.Object), e.Message)
+			}
+			todo = OrDefault(e.Hint, "Refresh and apply again.")
 		}
 	case *clienterr.NotFoundError:
 		what = fmt.Sprintf("%s was not found.", Capitalize(e.Object))

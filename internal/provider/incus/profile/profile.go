@@ -77,7 +77,9 @@ var profileType = &configobject.Type[model, incus.Profile]{
 	Read: func(_ context.Context, m *model, p *incus.Profile, _ *diag.Diagnostics) {
 		m.Description = types.StringValue(p.Description)
 		m.Config = incusattr.ConfigFromAPI(p.Config, m.Config, nil)
-		m.Devices = incusattr.DevicesFromAPI(p.Devices, m.Devices)
+		if len(p.Devices) > 0 || !m.Devices.IsNull() {
+			m.Devices = incusattr.DevicesFromAPI(p.Devices, m.Devices)
+		} // else: none, as configured (null)
 		m.Project = types.StringValue(p.Project)
 	},
 	Undeletable: func(k configobject.Key) bool { return k.Name == "default" },
