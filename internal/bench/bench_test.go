@@ -44,20 +44,26 @@ func BenchmarkIncus20(b *testing.B) {
 	})
 
 	b.Run("real", func(b *testing.B) {
-		target := os.Getenv("RACK_ACC_INCUS_SOCKET")
-		if target == "" {
-			target = "/var/lib/incus/unix.socket"
-		}
-		if _, err := os.Stat(target); err != nil {
-			b.Skip("no real Incus socket (set RACK_ACC_INCUS_SOCKET)")
-		}
-		image := os.Getenv("RACK_ACC_INCUS_IMAGE")
-		if image == "" {
-			image = "rack-busybox"
-		}
+		target, image := realHostSocket(b)
 		p := startCountingProxy(b, target, filepath.Join(shortTempDir(b), "proxy.sock"))
 		runScenario(b, provider, host{socket: p.socket, direct: target, requests: p.Requests}, image, true)
 	})
+}
+
+// realHostSocket is the real incusd's socket and test image, or a skip.
+func realHostSocket(b *testing.B) (socket, image string) {
+	socket = os.Getenv("RACK_ACC_INCUS_SOCKET")
+	if socket == "" {
+		socket = "/var/lib/incus/unix.socket"
+	}
+	if _, err := os.Stat(socket); err != nil {
+		b.Skip("no real Incus socket (set RACK_ACC_INCUS_SOCKET)")
+	}
+	image = os.Getenv("RACK_ACC_INCUS_IMAGE")
+	if image == "" {
+		image = "rack-busybox"
+	}
+	return socket, image
 }
 
 func runScenario(b *testing.B, provider string, h host, image string, compareCLI bool) {

@@ -41,6 +41,9 @@ type Case struct {
 	// gone, and NoGone says why.
 	Identity func(env *Env, name string) map[string]string
 	NoGone   string
+	// CreateRequest matches the request that creates the object (method
+	// and path prefix), for the interrupted-create clause on the mock.
+	CreateRequest mockhost.Fault
 }
 
 // cases has one entry per resource type; contract_cases_<area>_test.go

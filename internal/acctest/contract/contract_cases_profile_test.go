@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lxc/incus/v6/shared/api"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
 )
 
 func init() {
@@ -36,6 +37,7 @@ resource "rack_incus_profile" "test" {
 			_, _, err := env.Incus.Client.GetProfile(name)
 			return err == nil
 		},
+		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/profiles"},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test", "project": "default"}
 		},

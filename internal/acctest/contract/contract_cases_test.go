@@ -31,6 +31,7 @@ resource "rack_incus_instance" "test" {
 		TakeName:        func(t *testing.T, env *Env, name string) { env.Incus.CreateInstance(t, name) },
 		DeleteOutOfBand: func(t *testing.T, env *Env, name string) { env.Incus.DeleteInstance(t, name) },
 		Exists:          func(_ *testing.T, env *Env, name string) bool { return env.Incus.InstanceExists(name) },
+		CreateRequest:   mockhost.Fault{Method: "POST", PathPrefix: "/1.0/instances"},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test", "project": "default"}
 		},

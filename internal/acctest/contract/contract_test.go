@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
 	"github.com/rackform/terraform-provider-rack/internal/provider"
 )
 
@@ -104,6 +106,7 @@ func TestContract(t *testing.T) {
 			c.hosts(t, func(t *testing.T, env *Env) {
 				t.Run("read_and_delete_gone", func(t *testing.T) { readAndDeleteGone(t, name, c, env) })
 				t.Run("lifecycle", func(t *testing.T) { lifecycle(t, c, env) })
+				t.Run("interrupted_create", func(t *testing.T) { interruptedCreate(t, c, env) })
 			})
 		})
 	}
@@ -240,4 +243,50 @@ func stateWith(t *testing.T, r resource.Resource, values map[string]string) tfsd
 		}
 	}
 	return tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(objType, attrs)}
+}
+
+// interruptedCreate: Ctrl-C once the host has accepted the create, or the
+// daemon restarting before it answers, leaves the object in state (nothing
+// orphaned), and the next plan is empty. Mock only: it needs the fault hooks.
+func interruptedCreate(t *testing.T, c Case, env *Env) {
+	if env.Incus == nil || !env.Incus.IsMock() || c.CreateRequest.PathPrefix == "" {
+		t.Skip("needs the mock Incus host and the case's CreateRequest")
+	}
+	moments := map[string]func(stop *acctest.Interrupter) func(){
+		"ctrl_c_after_accept": func(stop *acctest.Interrupter) func() { return stop.Interrupt },
+		"restart_before_answer": func(*acctest.Interrupter) func() {
+			return func() { env.Incus.Mock.Restart(time.Second, mockhost.OpsFinish) }
+		},
+	}
+	for moment, hook := range moments {
+		t.Run(moment, func(t *testing.T) {
+			name := acctest.RandomName("cut")
+			config := env.ProviderConfig() + c.Config(env, name)
+			stop := acctest.NewInterrupter()
+			tfresource.UnitTest(t, tfresource.TestCase{
+				ProtoV6ProviderFactories: stop.Factories(),
+				Steps: []tfresource.TestStep{
+					{
+						PreConfig: func() {
+							f := c.CreateRequest
+							f.Times, f.HookAfter, f.Hook = 1, true, hook(stop)
+							env.Incus.Mock.InjectFault(f)
+						},
+						Config: config,
+						Check: func(s *terraform.State) error {
+							if _, inState := s.RootModule().Resources[c.Address]; !inState || !c.Exists(t, env, name) {
+								return fmt.Errorf("after the cut, %s in state: %v, on the host: %v", c.Address, inState, c.Exists(t, env, name))
+							}
+							return nil
+						},
+					},
+					{
+						PreConfig:        stop.Reset,
+						Config:           config,
+						ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					},
+				},
+			})
+		})
+	}
 }

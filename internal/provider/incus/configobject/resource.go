@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -240,7 +241,7 @@ func (r *configResource[M, O]) readBack(ctx context.Context, m *M, s incus.Scope
 		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
 		defer cancel()
 	}
-	obj, err := r.t.Get(ctx, r.data.Incus, s, k)
+	obj, err := r.getUntilAnswered(ctx, s, k)
 	if err != nil {
 		fw.AddError(diags, r.t.summary("Read"), err)
 		return false
@@ -257,6 +258,25 @@ func (r *configResource[M, O]) apply(ctx context.Context, m *M, obj Object[O], s
 	b.ID = types.StringValue(r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))
 	b.Name = types.StringValue(k.Name)
 	b.Remote = types.StringValue(s.Remote)
+}
+
+// getUntilAnswered reads the object after a change, again and again while
+// the daemon cannot be reached (it may be restarting), within ctx: what
+// exists must be known before state is written.
+func (r *configResource[M, O]) getUntilAnswered(ctx context.Context, s incus.Scope, k Key) (Object[O], error) {
+	delay := 200 * time.Millisecond
+	for {
+		obj, err := r.t.Get(ctx, r.data.Incus, s, k)
+		if err == nil || !clienterr.IsConnection(err) {
+			return obj, err
+		}
+		select {
+		case <-ctx.Done():
+			return obj, err
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 2*time.Second)
+	}
 }
 
 type privateSetter interface {
