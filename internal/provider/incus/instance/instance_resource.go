@@ -243,31 +243,8 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The configured values, not the planned ones: a remote or project left
-	// out of the configuration is unknown in the plan of a new instance, yet
-	// the provider knows where it goes (the default remote, its project).
-	var cfgRemote, cfgProject types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("remote"), &cfgRemote)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project"), &cfgProject)...)
-	if resp.Diagnostics.HasError() {
+	if !incusattr.PlanScope(ctx, r.data.Incus, req, &resp.Diagnostics, &plan.Remote, &plan.Project) {
 		return
-	}
-	remote := plan.Remote
-	if remote.IsUnknown() && req.State.Raw.IsNull() && !cfgRemote.IsUnknown() {
-		remote = cfgRemote // null: the default remote
-	}
-	if !remote.IsUnknown() {
-		scope, err := r.data.Incus.Resolve(incus.Scope{Remote: remote.ValueString(), Project: fw.KnownString(cfgProject)})
-		if err != nil {
-			fw.AddAttributeError(&resp.Diagnostics, path.Root("remote"), "Unknown Incus remote", err)
-			return
-		}
-		if req.State.Raw.IsNull() {
-			plan.Remote = types.StringValue(scope.Remote)
-			if !cfgProject.IsUnknown() {
-				plan.Project = types.StringValue(scope.Project)
-			}
-		}
 	}
 	if !plan.Name.IsUnknown() && !plan.Remote.IsUnknown() && !plan.Project.IsUnknown() {
 		plan.ID = types.StringValue(incus.ImportID(incus.Scope{Remote: plan.Remote.ValueString(), Project: plan.Project.ValueString()}, plan.Name.ValueString()))
