@@ -1,0 +1,48 @@
+package incusattr
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestImportIDForm(t *testing.T) {
+	volume := ImportIDForm{InProject: true, Names: []string{"pool", "name"}}
+	pool := ImportIDForm{Names: []string{"name"}}
+	for _, tc := range []struct {
+		form          ImportIDForm
+		id            string
+		remote, proj  string
+		names         []string
+		wantErr       bool
+		formatted, as string
+	}{
+		{form: volume, id: "default/data", names: []string{"default", "data"}},
+		{form: volume, id: "lab/default/data", proj: "lab", names: []string{"default", "data"}},
+		{form: volume, id: "r:lab/default/data", remote: "r", proj: "lab", names: []string{"default", "data"}},
+		{form: volume, id: "data", wantErr: true},
+		{form: volume, id: "a/b/c/d", wantErr: true},
+		{form: volume, id: "/default/data", wantErr: true},
+		{form: volume, id: "lab//data", wantErr: true},
+		{form: pool, id: "r:fast", remote: "r", names: []string{"fast"}},
+		{form: pool, id: "lab/fast", wantErr: true},
+		{form: pool, id: "bad remote:fast", wantErr: true},
+	} {
+		r, p, n, err := tc.form.Parse(tc.id)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: Parse(%q) error %v, want error %v", tc.form, tc.id, err, tc.wantErr)
+			continue
+		}
+		if err == nil && (r != tc.remote || p != tc.proj || !slices.Equal(n, tc.names)) {
+			t.Errorf("%s: Parse(%q) = %q %q %q", tc.form, tc.id, r, p, n)
+		}
+	}
+	if got := volume.Format("local", "lab", "default", "data"); got != "local:lab/default/data" {
+		t.Errorf("volume Format = %q", got)
+	}
+	if got := pool.Format("local", "ignored", "fast"); got != "local:fast" {
+		t.Errorf("pool Format = %q", got)
+	}
+	if got := volume.String(); got != "[remote:][project/]pool/name" {
+		t.Errorf("String = %q", got)
+	}
+}
