@@ -3,6 +3,8 @@ package incusattr
 import (
 	"slices"
 	"testing"
+
+	"github.com/rackform/terraform-provider-rack/internal/incus"
 )
 
 func TestImportIDForm(t *testing.T) {
@@ -44,5 +46,19 @@ func TestImportIDForm(t *testing.T) {
 	}
 	if got := volume.String(); got != "[remote:][project/]pool/name" {
 		t.Errorf("String = %q", got)
+	}
+}
+
+// The client names the import ID in its Conflict errors; the provider
+// writes it into `id`: the two agree.
+func TestImportIDFormMatchesClient(t *testing.T) {
+	s := incus.Scope{Remote: "r", Project: "lab"}
+	inProject := ImportIDForm{InProject: true, Names: []string{"pool", "volume", "name"}}
+	if got, want := inProject.Format(s.Remote, s.Project, "p", "v", "n"), incus.ImportID(s, "p", "v", "n"); got != want {
+		t.Errorf("in a project: provider %q, client %q", got, want)
+	}
+	server := ImportIDForm{Names: []string{"name"}}
+	if got, want := server.Format(s.Remote, s.Project, "fast"), incus.ServerImportID(s.Remote, "fast"); got != want {
+		t.Errorf("server-wide: provider %q, client %q", got, want)
 	}
 }
