@@ -194,16 +194,29 @@ func known(ctx context.Context, plan tfsdk.Plan, attrs ...string) bool {
 	return true
 }
 
-func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+// modelSource is a plan or a state: the model and its attributes.
+type modelSource interface {
+	attributeGetter
+	Get(ctx context.Context, target any) diag.Diagnostics
+}
+
+// begin opens a CRUD method: the model from src, the step's timeout on
+// ctx, and where the object is. ok is false when a diagnostic was added.
+func (r *configResource[M, O]) begin(ctx context.Context, src modelSource, step string, fallback time.Duration, diags *diag.Diagnostics) (m M, s incus.Scope, k Key, _ context.Context, cancel context.CancelFunc, ok bool) {
+	cancel = func() {}
+	diags.Append(src.Get(ctx, &m)...)
+	if diags.HasError() {
+		return m, s, k, ctx, cancel, false
 	}
-	ctx, cancel := fw.BeginStep(ctx, common(&plan).Timeouts, "create", r.t.Timeouts.Create, &resp.Diagnostics)
+	ctx, cancel = fw.BeginStep(ctx, common(&m).Timeouts, step, fallback, diags)
+	s, k = r.where(ctx, src, diags)
+	return m, s, k, ctx, cancel, !diags.HasError()
+}
+
+func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	plan, s, k, ctx, cancel, ok := r.begin(ctx, req.Plan, "create", r.t.Timeouts.Create, &resp.Diagnostics)
 	defer cancel()
-	s, k := r.where(ctx, req.Plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	err := r.t.Create(ctx, r.data.Incus, s, k, &plan, &resp.Diagnostics)
@@ -308,15 +321,9 @@ func lastETag(ctx context.Context, private privateGetter) string {
 }
 
 func (r *configResource[M, O]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state M
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := fw.BeginStep(ctx, common(&state).Timeouts, "read", r.t.Timeouts.Read, &resp.Diagnostics)
+	state, s, k, ctx, cancel, ok := r.begin(ctx, req.State, "read", r.t.Timeouts.Read, &resp.Diagnostics)
 	defer cancel()
-	s, k := r.where(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	obj, err := r.t.Get(ctx, r.data.Incus, s, k)
@@ -336,16 +343,10 @@ func (r *configResource[M, O]) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := fw.BeginStep(ctx, common(&plan).Timeouts, "update", r.t.Timeouts.Update, &resp.Diagnostics)
+	plan, _, planned, ctx, cancel, ok := r.begin(ctx, req.Plan, "update", r.t.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
-	s, k := r.where(ctx, req.State, &resp.Diagnostics)
-	_, planned := r.where(ctx, req.Plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	s, k := r.where(ctx, req.State, &resp.Diagnostics) // the name before a rename
+	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	etag := lastETag(ctx, req.Private)
@@ -395,15 +396,9 @@ func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *configResource[M, O]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state M
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := fw.BeginStep(ctx, common(&state).Timeouts, "delete", r.t.Timeouts.Delete, &resp.Diagnostics)
+	state, s, k, ctx, cancel, ok := r.begin(ctx, req.State, "delete", r.t.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
-	s, k := r.where(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	if r.t.Undeletable != nil && r.t.Undeletable(k) {
