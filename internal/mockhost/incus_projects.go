@@ -35,6 +35,15 @@ func newProject(name, description string, config map[string]string) *mockProject
 		instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{}}
 }
 
+// seedDefault gives the default project what incusd 6.0 gives it: its
+// description and every feature on.
+func (p *mockProject) seedDefault() {
+	p.description = "Default Incus project"
+	for _, f := range append(projectFeatures, "features.networks", "features.networks.zones") {
+		p.config[f] = "true"
+	}
+}
+
 // feature says whether a project has its own objects of a kind (a
 // features.* key); the default project always has.
 func (p *mockProject) feature(key string) bool {
