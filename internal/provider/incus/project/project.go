@@ -41,7 +41,7 @@ var projectType = &configobject.Type[model, incus.Project]{
 	Name:  "project",
 	Title: "Project",
 	Description: "An Incus project: a namespace of instances, images, profiles, volumes and buckets with its own limits and restrictions. " +
-		"Incus sets the `features.*` keys a new project leaves out; they are shown only when set in `config` (removing one from `config` leaves it as it is). " +
+		"Incus sets the `features.*` keys a new project leaves out; they are shown only when set in `config` (removing one from `config` leaves it as it is; after an import, the first plan adds the ones `config` sets, which changes nothing on the server). " +
 		"Incus renames only empty projects: renaming one that holds anything fails and says what it holds. " +
 		"Destroying a project that holds instances, images, volumes, buckets or profiles fails and lists them, unless `force_destroy` is set. " +
 		"The `default` project can be imported and managed; Incus does not delete it, so destroying it puts its description back and removes the config keys Terraform set, and drops it from state.",

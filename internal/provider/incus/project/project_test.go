@@ -93,12 +93,12 @@ func TestAccIncusProject_lifecycle(t *testing.T) {
   name        = %q
   description = "second"
   config      = { "user.owner" = "terraform", "limits.instances" = "5" }
-`, renamed)) + fmt.Sprintf(`
+`, renamed)) + `
 data "rack_incus_project" "test" {
   remote = "test"
   name   = rack_incus_project.test.name
 }
-`)
+`
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name, renamed),
