@@ -141,6 +141,7 @@ func (m *Incus) resetState() error {
 	m.addPool("default", "dir", "")
 	m.ops = map[string]*mockOperation{}
 	m.addProject("default")
+	m.projects["default"].seedDefault()
 	bridge, v4, v6 := "mockbr0", "10.99.0.1/24", "fd42:99::1/64"
 	if m.opts.AdminInit {
 		bridge, v4, v6 = "incusbr0", "192.0.2.1/24", "2001:db8::1/64"

@@ -10,8 +10,8 @@ import (
 )
 
 // projectFeatures are the features.* keys a new project gets ("true") when
-// its creator does not set them, as incusd 6.0 does; features.networks is
-// off unless asked for.
+// its creator sends a config without them, as incusd 6.0 does;
+// features.networks is off unless asked for.
 var projectFeatures = []string{"features.images", "features.profiles", "features.storage.buckets", "features.storage.volumes"}
 
 // projectKeys are the project config keys incusd 6.0 takes (besides the
@@ -33,6 +33,15 @@ func newProject(name, description string, config map[string]string) *mockProject
 	}
 	return &mockProject{name: name, description: description, config: config,
 		instances: map[string]*mockInstance{}, profiles: map[string]*api.Profile{}}
+}
+
+// seedDefault gives the default project what incusd 6.0 gives it: its
+// description and every feature on.
+func (p *mockProject) seedDefault() {
+	p.description = "Default Incus project"
+	for _, f := range append(projectFeatures, "features.networks", "features.networks.zones") {
+		p.config[f] = "true"
+	}
 }
 
 // feature says whether a project has its own objects of a kind (a
@@ -170,8 +179,10 @@ func (m *Incus) createProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg := copyMap(req.Config)
+	// incusd 6.0 fills in the features only when the request has a config
+	// object: `"config": null` (or none) makes a project with none.
 	for _, f := range projectFeatures {
-		if _, set := cfg[f]; !set {
+		if _, set := cfg[f]; !set && req.Config != nil {
 			cfg[f] = "true"
 		}
 	}

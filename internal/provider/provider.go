@@ -20,6 +20,7 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/project"
 	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
 	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
@@ -134,6 +135,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		instance.NewResource,
 		profile.NewResource,
+		project.NewResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -145,6 +147,7 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		instance.NewDataSource,
 		profile.NewDataSource,
+		project.NewDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,

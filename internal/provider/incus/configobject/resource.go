@@ -402,7 +402,7 @@ func (r *configResource[M, O]) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	if r.t.Undeletable != nil && r.t.Undeletable(k) {
-		if err := r.t.Reset(ctx, r.data.Incus, s, k, lastETag(ctx, req.Private)); err != nil && !incus.IsNotFound(err) {
+		if err := r.t.Reset(ctx, r.data.Incus, s, k, &state, lastETag(ctx, req.Private)); err != nil && !incus.IsNotFound(err) {
 			fw.AddError(&resp.Diagnostics, r.t.summary("Reset"), err)
 			return
 		}

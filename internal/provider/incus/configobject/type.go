@@ -94,9 +94,10 @@ type Type[M any, O any] struct {
 	// previous value (for config: only what the user manages is drift).
 	Read func(ctx context.Context, m *M, o *O, diags *diag.Diagnostics)
 	// Undeletable, when set, reports an object Incus will not delete (the
-	// `default` profile): destroy resets it with Reset and drops it.
+	// `default` profile): destroy resets it with Reset and drops it. Reset
+	// gets the state, so it can undo only what Terraform set.
 	Undeletable func(k Key) bool
-	Reset       func(ctx context.Context, c *incus.Client, s incus.Scope, k Key, etag string) error
+	Reset       func(ctx context.Context, c *incus.Client, s incus.Scope, k Key, m *M, etag string) error
 }
 
 // readBackGrace is how long the read after a change may still take when the

@@ -83,7 +83,7 @@ var profileType = &configobject.Type[model, incus.Profile]{
 		m.Project = types.StringValue(p.Project)
 	},
 	Undeletable: func(k configobject.Key) bool { return k.Name == "default" },
-	Reset: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key, etag string) error {
+	Reset: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key, _ *model, etag string) error {
 		return c.ResetProfile(ctx, s, k.Name, etag)
 	},
 }
