@@ -2,10 +2,11 @@ package mockhost
 
 import (
 	"fmt"
-	"github.com/lxc/incus/v6/shared/api"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/lxc/incus/v6/shared/api"
 )
 
 // Device checks of an instance create or update, in incusd 6.0.4's order and

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lxc/incus/v6/shared/api"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
 )
 
 func init() {
@@ -37,6 +38,7 @@ resource "rack_incus_project" "test" {
 			_, _, err := env.Incus.Client.GetProject(name)
 			return err == nil
 		},
+		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/projects"},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test"}
 		},

@@ -137,15 +137,3 @@ func (t *Type[M, O]) describe(s incus.Scope, k Key) string {
 func (t *Type[M, O]) summary(verb string) string {
 	return fmt.Sprintf("Unable to %s Incus %s", verb, t.Title)
 }
-
-func (t *Type[M, O]) timeout(step string) time.Duration {
-	switch step {
-	case "create":
-		return t.Timeouts.Create
-	case "update":
-		return t.Timeouts.Update
-	case "delete":
-		return t.Timeouts.Delete
-	}
-	return t.Timeouts.Read
-}
