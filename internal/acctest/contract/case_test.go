@@ -41,6 +41,10 @@ type Case struct {
 	// gone, and NoGone says why.
 	Identity func(env *Env, name string) map[string]string
 	NoGone   string
+	// Secrets, when set, reads from the host the secret values the object
+	// holds now (a bucket key's secret key): like the canary, none may
+	// appear in a diagnostic or the log.
+	Secrets func(t *testing.T, env *Env, name string) []string
 }
 
 // cases has one entry per resource type; contract_cases_<area>_test.go

@@ -48,7 +48,7 @@ func NewResource[M any, O any](t *Type[M, O]) func() resource.Resource {
 	return func() resource.Resource { return &configResource[M, O]{t: t} }
 }
 
-func common[M any](m *M) *Base { return any(m).(Model).Common() }
+func common[M any](m *M) *Core { return any(m).(Model).Common() }
 
 func (r *configResource[M, O]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_incus_" + r.t.Name
@@ -76,11 +76,13 @@ func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequ
 			Validators: t.NameValidators, PlanModifiers: nameModifiers},
 		"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			Description: fmt.Sprintf("Description of the %s. Defaults to ``.", t.Name)},
-		"config": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-			Description: fmt.Sprintf("Config keys of the %s, as `incus %s set` takes them. Keys Incus fills in itself are not shown unless set here; a key changed or added outside Terraform shows as drift.", t.Name, t.cliNoun()),
-			Validators:  []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})}},
 		"remote":   incusattr.RemoteAttribute(what),
 		"timeouts": fw.PlainTimeoutsAttribute(ctx, t.Timeouts),
+	}
+	if !t.NoConfig {
+		attrs["config"] = schema.MapAttribute{Optional: true, ElementType: types.StringType,
+			Description: fmt.Sprintf("Config keys of the %s, as `incus %s set` takes them. Keys Incus fills in itself are not shown unless set here; a key changed or added outside Terraform shows as drift.", t.Name, t.cliNoun()),
+			Validators:  []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})}}
 	}
 	if t.InProject {
 		attrs["project"] = incusattr.ProjectAttribute(what)
