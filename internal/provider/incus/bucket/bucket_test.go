@@ -76,7 +76,7 @@ func TestAccStorageBucket_lifecycle(t *testing.T) {
 				Check: func(*terraform.State) error {
 					b, _, err := h.Client.GetStoragePoolBucket("default", name)
 					if err != nil || b.Description != "first" || b.Config["user.purpose"] != "test" {
-						return fmt.Errorf("bucket on the host: %+v, %v", b, err)
+						return fmt.Errorf("bucket on the host: %+v: %w", b, err)
 					}
 					return nil
 				},
@@ -89,7 +89,7 @@ func TestAccStorageBucket_lifecycle(t *testing.T) {
 				Check: func(*terraform.State) error {
 					b, _, err := h.Client.GetStoragePoolBucket("default", name)
 					if err != nil || b.Description != "second" || b.Config["size"] != "1GiB" || b.Config["user.purpose"] != "other" {
-						return fmt.Errorf("bucket on the host after the update: %+v, %v", b, err)
+						return fmt.Errorf("bucket on the host after the update: %+v: %w", b, err)
 					}
 					return nil
 				},
@@ -162,7 +162,7 @@ func TestAccStorageBucket_drift(t *testing.T) {
 				Check: func(*terraform.State) error {
 					b, _, err := h.Client.GetStoragePoolBucket("default", name)
 					if err != nil || b.Description != "managed" || len(b.Config) != 1 || b.Config["user.owner"] != "terraform" {
-						return fmt.Errorf("bucket on the host after putting it back: %+v, %v", b, err)
+						return fmt.Errorf("bucket on the host after putting it back: %+v: %w", b, err)
 					}
 					return nil
 				},

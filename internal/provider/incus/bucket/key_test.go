@@ -153,7 +153,7 @@ func TestAccStorageBucketKey_drift(t *testing.T) {
 				}},
 				Check: func(*terraform.State) error {
 					if k, err := getKey(h, bucket, key); err != nil || k.Role != "read-only" {
-						return fmt.Errorf("key on the host after putting it back: %+v, %v", k, err)
+						return fmt.Errorf("key on the host after putting it back: %+v: %w", k, err)
 					}
 					return nil
 				},
