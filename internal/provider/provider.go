@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/bucket"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/project"
@@ -136,6 +137,8 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		instance.NewResource,
 		profile.NewResource,
 		project.NewResource,
+		bucket.NewResource,
+		bucket.NewKeyResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -148,6 +151,7 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		instance.NewDataSource,
 		profile.NewDataSource,
 		project.NewDataSource,
+		bucket.NewDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,

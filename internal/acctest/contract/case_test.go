@@ -44,6 +44,10 @@ type Case struct {
 	// CreateRequest matches the request that creates the object (method
 	// and path prefix), for the interrupted-create clause on the mock.
 	CreateRequest mockhost.Fault
+	// Secrets, when set, reads from the host the secret values the object
+	// holds now (a bucket key's secret key): like the canary, none may
+	// appear in a diagnostic or the log.
+	Secrets func(t *testing.T, env *Env, name string) []string
 }
 
 // cases has one entry per resource type; contract_cases_<area>_test.go

@@ -156,6 +156,15 @@ func readAndDeleteGone(t *testing.T, typeName string, c Case, env *Env) {
 func lifecycle(t *testing.T, c Case, env *Env) {
 	name := acctest.RandomName("ct")
 	config := env.ProviderConfig() + c.Config(env, name)
+	// secrets are the case's secret values seen on the host while the
+	// object existed, checked against the log at the end.
+	var secrets []string
+	collect := func() {
+		if c.Secrets != nil {
+			secrets = append(secrets, c.Secrets(t, env, name)...)
+		}
+	}
+	collectCheck := func(*terraform.State) error { collect(); return nil }
 	var steps []tfresource.TestStep
 	if c.TakeName != nil {
 		steps = append(steps, tfresource.TestStep{
@@ -163,11 +172,12 @@ func lifecycle(t *testing.T, c Case, env *Env) {
 			Config:      config,
 			ExpectError: regexp.MustCompile(`(?s)import.*` + regexp.QuoteMeta(fmt.Sprintf("%q", c.ImportID(env, name)))),
 		}, tfresource.TestStep{
-			PreConfig: func() { c.DeleteOutOfBand(t, env, name) },
+			PreConfig: func() { collect(); c.DeleteOutOfBand(t, env, name) },
 			Config:    config,
+			Check:     collectCheck,
 		})
 	} else {
-		steps = append(steps, tfresource.TestStep{Config: config})
+		steps = append(steps, tfresource.TestStep{Config: config, Check: collectCheck})
 	}
 	steps = append(steps,
 		tfresource.TestStep{ // import by ID, verified attribute by attribute
@@ -189,6 +199,7 @@ func lifecycle(t *testing.T, c Case, env *Env) {
 		steps = append(steps, tfresource.TestStep{ // gone: planned again, and made again
 			PreConfig: func() { c.DeleteOutOfBand(t, env, name) },
 			Config:    config,
+			Check:     collectCheck,
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(c.Address, plancheck.ResourceActionCreate),
 			}},
@@ -206,20 +217,27 @@ func lifecycle(t *testing.T, c Case, env *Env) {
 	})
 	for _, p := range []string{logPath, stderrPath} {
 		if b, err := os.ReadFile(p); err == nil {
-			checkNoSecret(t, string(b))
+			checkNoSecret(t, string(b), secrets...)
 		}
 	}
 }
 
-func checkNoSecret(t *testing.T, text string) {
+// checkNoSecret fails when the canary, or one of the case's own secrets,
+// appears in text.
+func checkNoSecret(t *testing.T, text string, secrets ...string) {
 	t.Helper()
 	// The test harness logs the configuration it runs, the password
 	// attribute with it; any other mention is a leak.
 	text = strings.ReplaceAll(text, fmt.Sprintf("password = %q", secretCanary), "password = (config)")
-	if i := strings.Index(text, secretCanary); i >= 0 {
-		start := strings.LastIndex(text[:i], "\n") + 1
-		end := i + strings.Index(text[i:]+"\n", "\n")
-		t.Errorf("a secret (the PiKVM password) appears in diagnostics or logs, in the line:\n%s", text[start:end])
+	for _, secret := range append([]string{secretCanary}, secrets...) {
+		if secret == "" {
+			continue
+		}
+		if i := strings.Index(text, secret); i >= 0 {
+			start := strings.LastIndex(text[:i], "\n") + 1
+			end := i + strings.Index(text[i:]+"\n", "\n")
+			t.Errorf("a secret appears in diagnostics or logs, in the line:\n%s", strings.ReplaceAll(text[start:end], secret, "(the secret)"))
+		}
 	}
 }
 

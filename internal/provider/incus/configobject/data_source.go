@@ -67,7 +67,7 @@ func (d *configDataSource[M, O]) Schema(ctx context.Context, _ datasource.Schema
 		}
 	}
 	resp.Schema = dschema.Schema{
-		Description: fmt.Sprintf("Reads an existing Incus %s. A missing %s is an error.", t.Name, t.Name),
+		Description: fmt.Sprintf("Reads an existing Incus %s. A missing %s is an error.", t.noun(), t.noun()),
 		Attributes:  attrs,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -49,7 +50,7 @@ func NewResource[M any, O any](t *Type[M, O]) func() resource.Resource {
 	return func() resource.Resource { return &configResource[M, O]{t: t} }
 }
 
-func common[M any](m *M) *Base { return any(m).(Model).Common() }
+func common[M any](m *M) *Core { return any(m).(Model).Common() }
 
 func (r *configResource[M, O]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_incus_" + r.t.Name
@@ -62,33 +63,35 @@ func (r *configResource[M, O]) Configure(_ context.Context, req resource.Configu
 // Schema is the shared attributes plus the type's own.
 func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	t := r.t
-	what := "the " + t.Name
+	what := t.noun()
 	nameModifiers := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	nameDoc := fmt.Sprintf("Name of the %s. Changing it replaces the %s.", t.Name, t.Name)
+	nameDoc := fmt.Sprintf("Name of the %s. Changing it replaces the %s.", what, what)
 	if t.Rename != nil {
 		nameModifiers = nil
-		nameDoc = fmt.Sprintf("Name of the %s. Changing it renames the %s in place.", t.Name, t.Name)
+		nameDoc = fmt.Sprintf("Name of the %s. Changing it renames the %s in place.", what, what)
 	}
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{Computed: true,
-			Description:   fmt.Sprintf("The %s's import ID, `%s`, written out in full.", t.Name, t.ImportIDForm()),
+			Description:   fmt.Sprintf("The %s's import ID, `%s`, written out in full.", what, t.ImportIDForm()),
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 		"name": schema.StringAttribute{Required: true, Description: nameDoc,
 			Validators: t.NameValidators, PlanModifiers: nameModifiers},
 		"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-			Description: fmt.Sprintf("Description of the %s. Defaults to ``.", t.Name)},
-		"config": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-			Description: fmt.Sprintf("Config keys of the %s, as `incus %s set` takes them. Keys Incus fills in itself are not shown unless set here; a key changed or added outside Terraform shows as drift.", t.Name, t.cliNoun()),
-			Validators:  []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})}},
+			Description: fmt.Sprintf("Description of the %s. Defaults to ``.", what)},
 		"remote":   incusattr.RemoteAttribute(what),
 		"timeouts": fw.PlainTimeoutsAttribute(ctx, t.Timeouts),
+	}
+	if !t.NoConfig {
+		attrs["config"] = schema.MapAttribute{Optional: true, ElementType: types.StringType,
+			Description: fmt.Sprintf("Config keys of the %s, as `incus %s set` takes them. Keys Incus fills in itself are not shown unless set here; a key changed or added outside Terraform shows as drift.", what, t.cliNoun()),
+			Validators:  []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})}}
 	}
 	if t.InProject {
 		attrs["project"] = incusattr.ProjectAttribute(what)
 	}
 	for _, p := range t.Parents {
 		attrs[p.Attribute] = schema.StringAttribute{Required: true,
-			Description:   p.Description + fmt.Sprintf(" Changing it replaces the %s.", t.Name),
+			Description:   p.Description + fmt.Sprintf(" Changing it replaces the %s.", what),
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}}
 	}
 	for name, a := range t.Attributes {
@@ -99,6 +102,9 @@ func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequ
 		Attributes:  attrs,
 	}
 }
+
+// noun is the object in descriptions: "storage bucket key".
+func (t *Type[M, O]) noun() string { return strings.ToLower(t.Title) }
 
 // cliNoun is the incus command of the type: "profile", "storage volume".
 func (t *Type[M, O]) cliNoun() string {

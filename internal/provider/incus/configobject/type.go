@@ -22,24 +22,29 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/incusattr"
 )
 
-// Base is the part of the model every config object shares. A type's model
-// embeds it (and Scoped when the object lives in a project) next to its own
-// attributes.
-type Base struct {
+// Core is the part of the model every config object shares. A type's
+// model embeds Base (Core and config), or Core alone when the type has no
+// config map (NoConfig), next to its own attributes.
+type Core struct {
 	ID          types.String `tfsdk:"id"`
 	Name        types.String `tfsdk:"name"`
 	Description types.String `tfsdk:"description"`
-	Config      types.Map    `tfsdk:"config"`
 	Remote      types.String `tfsdk:"remote"`
 	Timeouts    types.Object `tfsdk:"timeouts"`
 }
 
-// Common gives the generic code the shared part of a model.
-func (b *Base) Common() *Base { return b }
+// Base is Core with the config map most config objects have.
+type Base struct {
+	Core
+	Config types.Map `tfsdk:"config"`
+}
 
-// Model is a type's model: a struct embedding Base.
+// Common gives the generic code the shared part of a model.
+func (b *Core) Common() *Core { return b }
+
+// Model is a type's model: a struct embedding Base or Core.
 type Model interface {
-	Common() *Base
+	Common() *Core
 }
 
 // Key names one object: its parents' names (the pool of a volume, the
@@ -74,6 +79,9 @@ type Type[M any, O any] struct {
 	// Parents are the attributes naming the objects this one lives in,
 	// outermost first ("pool" for a volume). Changing one replaces it.
 	Parents []Parent
+	// NoConfig: the object has no config map (a bucket key); its model
+	// embeds Core instead of Base.
+	NoConfig bool
 	// Attributes are the type's own attributes.
 	Attributes     map[string]schema.Attribute
 	NameValidators []validator.String
