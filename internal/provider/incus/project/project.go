@@ -48,7 +48,7 @@ var projectType = &configobject.Type[model, incus.Project]{
 	Attributes: map[string]schema.Attribute{
 		"force_destroy": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			Description: "Whether destroying the project first deletes everything it holds: its instances (stopped by force), images, custom volumes, buckets and profiles (its default profile is reset). " +
-				"Networks and other objects are not deleted: the project's delete then names them. Defaults to `false`: destroying a project that is not empty fails and lists what it holds."},
+				"Networks and other objects are not deleted: the project's delete then names them. Defaults to `false`. Without it, destroying a project that is not empty fails and lists what it holds."},
 	},
 	NameValidators: []validator.String{incusattr.NewNameValidator("project", projectNameProblem)},
 	Filled:         filled,
