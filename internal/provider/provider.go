@@ -20,6 +20,7 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/storage"
 	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
 	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
@@ -134,6 +135,9 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		instance.NewResource,
 		profile.NewResource,
+		storage.NewPoolResource,
+		storage.NewVolumeResource,
+		storage.NewVolumeSnapshotResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -145,6 +149,8 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		instance.NewDataSource,
 		profile.NewDataSource,
+		storage.NewPoolDataSource,
+		storage.NewVolumeDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,
