@@ -22,7 +22,7 @@ var storageTimeouts = fw.TimeoutDefaults{Create: 5 * time.Minute, Read: 2 * time
 // every request of the object goes to.
 func targetAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{Optional: true,
-		Description: fmt.Sprintf("Cluster member the %s is created on and read from (Incus `--target`). Only for a clustered remote: a standalone server has no members and refuses any target (`Cluster member not found`). Changing it replaces the %s.", what, what),
+		Description:   fmt.Sprintf("Cluster member the %s is created on and read from (Incus `--target`). Only for a clustered remote: a standalone server has no members and refuses any target (`Cluster member not found`). Changing it replaces the %s.", what, what),
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}}
 }
 
