@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -22,11 +23,11 @@ import (
 // snapshotModel is the state of rack_incus_storage_volume_snapshot.
 type snapshotModel struct {
 	configobject.Base
-	Project   types.String `tfsdk:"project"`
-	Pool      types.String `tfsdk:"pool"`
-	Volume    types.String `tfsdk:"volume"`
-	ExpiresAt types.String `tfsdk:"expires_at"`
-	CreatedAt types.String `tfsdk:"created_at"`
+	Project   types.String      `tfsdk:"project"`
+	Pool      types.String      `tfsdk:"pool"`
+	Volume    types.String      `tfsdk:"volume"`
+	ExpiresAt timetypes.RFC3339 `tfsdk:"expires_at"`
+	CreatedAt types.String      `tfsdk:"created_at"`
 }
 
 func (m *snapshotModel) put(diags *diag.Diagnostics) incus.StorageVolumeSnapshotPut {
@@ -39,23 +40,6 @@ func (m *snapshotModel) put(diags *diag.Diagnostics) incus.StorageVolumeSnapshot
 		put.ExpiresAt = t
 	}
 	return put
-}
-
-// rfc3339 checks expires_at at plan time.
-type rfc3339 struct{}
-
-func (rfc3339) Description(context.Context) string {
-	return "must be an RFC 3339 time such as 2030-01-02T15:04:05Z"
-}
-func (v rfc3339) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (rfc3339) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Snapshot Expiry",
-			fmt.Sprintf("expires_at %q is not an RFC 3339 time such as 2030-01-02T15:04:05Z: %s", req.ConfigValue.ValueString(), err))
-	}
 }
 
 var snapshotType = &configobject.Type[snapshotModel, incus.StorageVolumeSnapshot]{
@@ -73,9 +57,10 @@ var snapshotType = &configobject.Type[snapshotModel, incus.StorageVolumeSnapshot
 		"config": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 			Description:   "The volume's config when the snapshot was taken.",
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()}},
-		"expires_at": schema.StringAttribute{Optional: true,
-			Description: "When Incus deletes the snapshot, as an RFC 3339 time (`2030-01-02T15:04:05Z`). Unset, the snapshot never expires (an expiry from the volume's `snapshots.expiry` is cleared).",
-			Validators:  []validator.String{rfc3339{}}},
+		"expires_at": schema.StringAttribute{Optional: true, Computed: true, CustomType: timetypes.RFC3339Type{},
+			PlanModifiers: []planmodifier.String{expiryPlan{}},
+			Description:   "When Incus deletes the snapshot, as an RFC 3339 time (`2030-01-02T15:04:05Z`). Unset, the snapshot never expires (an expiry from the volume's `snapshots.expiry` is cleared).",
+		},
 		"created_at": schema.StringAttribute{Computed: true,
 			Description:   "When the snapshot was taken (RFC 3339).",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
@@ -119,21 +104,41 @@ var snapshotType = &configobject.Type[snapshotModel, incus.StorageVolumeSnapshot
 		m.Pool = types.StringValue(v.Pool)
 		m.Volume = types.StringValue(v.Volume)
 		m.CreatedAt = types.StringValue(v.CreatedAt.UTC().Format(time.RFC3339))
+		// The same instant spelt another way is no change: keep the
+		// configured spelling (the type's semantic equality does so at plan).
+		prior, _ := m.ExpiresAt.ValueRFC3339Time()
 		switch {
 		case v.ExpiresAt.IsZero():
-			m.ExpiresAt = types.StringNull()
-		case sameTime(m.ExpiresAt.ValueString(), v.ExpiresAt):
-			// keep the configured spelling of the same instant
-		default:
-			m.ExpiresAt = types.StringValue(v.ExpiresAt.UTC().Format(time.RFC3339))
+			m.ExpiresAt = timetypes.NewRFC3339Null()
+		case m.ExpiresAt.IsNull() || m.ExpiresAt.IsUnknown() || !prior.Equal(v.ExpiresAt):
+			m.ExpiresAt = timetypes.NewRFC3339TimeValue(v.ExpiresAt.UTC())
 		}
 	},
 }
 
-// sameTime reports whether s is an RFC 3339 spelling of t.
-func sameTime(s string, t time.Time) bool {
-	p, err := time.Parse(time.RFC3339, s)
-	return err == nil && p.Equal(t)
+// expiryPlan plans expires_at as configured (null: never), but keeps the
+// state's spelling of the same instant: an import reads it in UTC, and a
+// configured "+01:00" of the same time is no change. (Computed only so
+// that the plan may keep the state's spelling.)
+type expiryPlan struct{}
+
+func (expiryPlan) Description(context.Context) string {
+	return "the configured expiry; the same instant spelt another way is no change"
+}
+func (p expiryPlan) MarkdownDescription(ctx context.Context) string { return p.Description(ctx) }
+func (expiryPlan) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.ConfigValue.IsUnknown() {
+		return
+	}
+	resp.PlanValue = req.ConfigValue
+	if req.ConfigValue.IsNull() || req.StateValue.IsNull() || req.StateValue.IsUnknown() {
+		return
+	}
+	planned, err1 := time.Parse(time.RFC3339, req.ConfigValue.ValueString())
+	state, err2 := time.Parse(time.RFC3339, req.StateValue.ValueString())
+	if err1 == nil && err2 == nil && planned.Equal(state) {
+		resp.PlanValue = req.StateValue
+	}
 }
 
 // NewVolumeSnapshotResource is rack_incus_storage_volume_snapshot.

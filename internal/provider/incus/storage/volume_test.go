@@ -97,9 +97,9 @@ func TestAccIncusStorageVolume_lifecycle(t *testing.T) {
 							t.Fatal(err)
 						}
 					},
-					Config:             v1,
-					ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-					ConfigStateChecks:  []statecheck.StateCheck{statecheck.ExpectKnownValue(volumeAddr, tfjsonpath.New("used_by"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("/1.0/profiles/" + name)}))},
+					Config:            v1,
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(volumeAddr, tfjsonpath.New("used_by"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("/1.0/profiles/" + name)}))},
 				},
 				{ // in use: the delete (here a replace) is refused and lists the profile
 					Config:      volumeConfig(h, pool, `"default"`, fmt.Sprintf("name = %q\ncontent_type = \"block\"\nconfig = { size = \"8MiB\" }", name)),
