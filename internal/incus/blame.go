@@ -298,6 +298,17 @@ var objectRules = []objectRule{
 			return blameProject(m, s, instanceRequest{})
 		},
 	},
+	{ // any request with ?target=x on a server that is not a cluster, or
+		// a member the cluster lacks (404): "Cluster member not found"
+		re: regexp.MustCompile(`^Cluster member not found$`),
+		blame: func(_ blameMatch, s Scope, _, _ string) *clienterr.NotFoundError {
+			if s.Target == "" {
+				return nil
+			}
+			return nf(fmt.Sprintf("cluster member %q (remote %q)", s.Target, s.Remote),
+				fmt.Sprintf("The target attribute names a cluster member; a standalone Incus server has none, so leave target unset there. `incus cluster list %s:` lists the members of a cluster.", s.Remote))
+		},
+	},
 	{ // /1.0/storage-pools/{pool}/volumes... (404): "Storage pool not found"
 		// /1.0/storage-pools/{pool}/buckets... (404): "Failed loading storage pool: Storage pool not found"
 		re: regexp.MustCompile(`^(?:Failed loading storage pool: )?Storage pool not found$`),

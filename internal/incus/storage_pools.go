@@ -43,7 +43,7 @@ func (c *Client) GetStoragePool(ctx context.Context, s Scope, name string) (*Sto
 		return srv.GetStoragePool(name)
 	})
 	if err != nil {
-		return nil, err
+		return nil, blameObject(err, s, "", "")
 	}
 	return &StoragePool{
 		Name:           p.Name,
@@ -69,7 +69,7 @@ func (c *Client) CreateStoragePool(ctx context.Context, s Scope, spec StoragePoo
 	err = mutate(ctx, "the create request", poolObject(s, spec.Name), address, func() error {
 		return srv.CreateStoragePool(req)
 	})
-	return taken(err, ServerImportID(s.Remote, spec.Name))
+	return taken(blameObject(err, s, "", ""), ServerImportID(s.Remote, spec.Name))
 }
 
 // UpdateStoragePool replaces a pool's description and config (a member's
@@ -80,9 +80,10 @@ func (c *Client) UpdateStoragePool(ctx context.Context, s Scope, name string, pu
 	if err != nil {
 		return err
 	}
-	return mutate(ctx, "the update request", poolObject(s, name), address, func() error {
+	err = mutate(ctx, "the update request", poolObject(s, name), address, func() error {
 		return srv.UpdateStoragePool(name, poolPut(put), etag)
 	})
+	return blameObject(err, s, "", "")
 }
 
 // DeleteStoragePool deletes a pool. A pool that still holds volumes or is
@@ -96,7 +97,7 @@ func (c *Client) DeleteStoragePool(ctx context.Context, s Scope, name string) er
 	err = mutate(ctx, "the delete request", poolObject(s, name), address, func() error {
 		return srv.DeleteStoragePool(name)
 	})
-	return refusedInUse(ctx, err, func(ctx context.Context) ([]string, error) {
+	return refusedInUse(ctx, blameObject(err, s, "", ""), func(ctx context.Context) ([]string, error) {
 		p, err := c.GetStoragePool(ctx, s, name)
 		if err != nil {
 			return nil, err

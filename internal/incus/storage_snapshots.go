@@ -66,8 +66,8 @@ func (c *Client) GetStorageVolumeSnapshot(ctx context.Context, s Scope, pool, vo
 }
 
 // CreateStorageVolumeSnapshot takes a snapshot (an operation, waited for).
-// incusd's create takes no description: a description costs one update
-// request more. A taken name is a Conflict naming the import ID
+// incusd's create takes no description (the snapshot takes the volume's):
+// one update request more sets the spec's description and expiry. A taken name is a Conflict naming the import ID
 // `remote:project/pool/volume/snapshot`.
 func (c *Client) CreateStorageVolumeSnapshot(ctx context.Context, s Scope, pool, volume string, spec StorageVolumeSnapshotSpec) error {
 	srv, s, address, err := c.at(s)
@@ -85,9 +85,8 @@ func (c *Client) CreateStorageVolumeSnapshot(ctx context.Context, s Scope, pool,
 	if err != nil {
 		return taken(blameObject(err, s, pool, ""), ImportID(s, pool, volume, spec.Name))
 	}
-	if spec.Description == "" {
-		return nil
-	}
+	// Always: the snapshot took the volume's description (and maybe an
+	// expiry from its snapshots.expiry), not the request's.
 	return c.UpdateStorageVolumeSnapshot(ctx, s, pool, volume, spec.Name, spec.StorageVolumeSnapshotPut, "")
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/project"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/storage"
 	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
 	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
@@ -139,6 +140,9 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		project.NewResource,
 		bucket.NewResource,
 		bucket.NewKeyResource,
+		storage.NewPoolResource,
+		storage.NewVolumeResource,
+		storage.NewVolumeSnapshotResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -152,6 +156,8 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		profile.NewDataSource,
 		project.NewDataSource,
 		bucket.NewDataSource,
+		storage.NewPoolDataSource,
+		storage.NewVolumeDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,

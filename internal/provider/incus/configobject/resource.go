@@ -134,6 +134,11 @@ func (r *configResource[M, O]) where(ctx context.Context, from attributeGetter, 
 		k.Parents = append(k.Parents, v.ValueString())
 	}
 	s := incus.Scope{Remote: remote.ValueString(), Project: project.ValueString()}
+	if r.t.Target {
+		var target types.String
+		diags.Append(from.GetAttribute(ctx, path.Root("target"), &target)...)
+		s.Target = target.ValueString()
+	}
 	if r.data != nil {
 		s = incusattr.ResolvedScope(r.data.Incus, s)
 	}

@@ -76,6 +76,9 @@ type Type[M any, O any] struct {
 	// InProject: the object lives in an Incus project (a `project`
 	// attribute, and a project in the import ID).
 	InProject bool
+	// Target: the type has a `target` attribute (a cluster member, in its
+	// own Attributes) that every request of the object goes to.
+	Target bool
 	// Parents are the attributes naming the objects this one lives in,
 	// outermost first ("pool" for a volume). Changing one replaces it.
 	Parents []Parent
