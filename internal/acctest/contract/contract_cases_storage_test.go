@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lxc/incus/v6/shared/api"
+	"github.com/rackform/terraform-provider-rack/internal/mockhost"
 )
 
 func init() {
@@ -37,6 +38,7 @@ resource "rack_incus_storage_pool" "test" {
 			_, _, err := env.Incus.Client.GetStoragePool(name)
 			return err == nil
 		},
+		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/storage-pools"},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test"}
 		},
@@ -71,6 +73,7 @@ resource "rack_incus_storage_volume" "test" {
 			_, _, err := env.Incus.Client.GetStoragePoolVolume("default", "custom", name)
 			return err == nil
 		},
+		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/storage-pools/default/volumes/custom"},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test", "project": "default", "pool": "default"}
 		},
