@@ -20,6 +20,12 @@ variable "image" {
   default     = "rack-busybox"
 }
 
+variable "network" {
+  description = "Managed bridge for the instances' NIC (incus admin init makes incusbr0); \"\" for no NIC."
+  type        = string
+  default     = "incusbr0"
+}
+
 provider "rack" {
   incus_remote {
     name    = "lab"
@@ -58,12 +64,12 @@ resource "rack_incus_storage_volume" "data" {
 resource "rack_incus_profile" "base" {
   project     = rack_incus_project.lab.name
   name        = "base"
-  description = "Root disk on the lab pool, a NIC on incusbr0"
+  description = "Root disk on the lab pool, a NIC on the bridge"
   config      = { "limits.memory" = "256MiB" }
-  devices = [
-    { name = "root", type = "disk", properties = { path = "/", pool = rack_incus_storage_pool.lab.name } },
-    { name = "eth0", type = "nic", properties = { network = "incusbr0" } },
-  ]
+  devices = concat(
+    [{ name = "root", type = "disk", properties = { path = "/", pool = rack_incus_storage_pool.lab.name } }],
+    var.network == "" ? [] : [{ name = "eth0", type = "nic", properties = { network = var.network } }],
+  )
 }
 
 resource "rack_incus_instance" "web" {

@@ -30,6 +30,9 @@ func TestAccLabExample(t *testing.T) {
 		}
 		dir := copyModule(t, lab)
 		vars := []string{"-var", "incus_socket=" + socket, "-var", "image=" + h.Image}
+		if !h.IsMock() {
+			vars = append(vars, "-var", "network=") // the test daemon has no managed bridge
+		}
 		run := func(args ...string) string {
 			t.Helper()
 			out, err := tf.run(dir, append(args, vars...)...)
