@@ -88,7 +88,7 @@ func runMixed(b *testing.B, provider string, h host, image string) {
 	for i := 0; i < b.N; i++ {
 		var body strings.Builder
 		for s, stage := range mixedStages {
-			body.WriteString(fmt.Sprintf(stage.hcl, perKind, image))
+			fmt.Fprintf(&body, stage.hcl, perKind, image)
 			writeMixedConfig(b, work, h.socket, body.String())
 			start := h.requests()
 			terraform(b, work, env, "apply", "-auto-approve")
