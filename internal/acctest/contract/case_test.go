@@ -44,6 +44,9 @@ type Case struct {
 	// CreateRequest matches the request that creates the object (method
 	// and path prefix), for the interrupted-create clause on the mock.
 	CreateRequest mockhost.Fault
+	// RenameRequest, for a type renamed in place, matches the request that
+	// renames the object called name, for the interrupted-rename clause.
+	RenameRequest func(name string) mockhost.Fault
 	// Secrets, when set, reads from the host the secret values the object
 	// holds now (a bucket key's secret key): like the canary, none may
 	// appear in a diagnostic or the log.

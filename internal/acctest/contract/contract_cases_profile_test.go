@@ -38,6 +38,9 @@ resource "rack_incus_profile" "test" {
 			return err == nil
 		},
 		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/profiles"},
+		RenameRequest: func(name string) mockhost.Fault {
+			return mockhost.Fault{Method: "POST", PathPrefix: "/1.0/profiles/" + name}
+		},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test", "project": "default"}
 		},

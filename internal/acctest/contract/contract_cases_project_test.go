@@ -39,6 +39,9 @@ resource "rack_incus_project" "test" {
 			return err == nil
 		},
 		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/projects"},
+		RenameRequest: func(name string) mockhost.Fault {
+			return mockhost.Fault{Method: "POST", PathPrefix: "/1.0/projects/" + name}
+		},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test"}
 		},

@@ -74,6 +74,9 @@ resource "rack_incus_storage_volume" "test" {
 			return err == nil
 		},
 		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/storage-pools/default/volumes/custom"},
+		RenameRequest: func(name string) mockhost.Fault {
+			return mockhost.Fault{Method: "POST", PathPrefix: "/1.0/storage-pools/default/volumes/custom/" + name}
+		},
 		Identity: func(_ *Env, name string) map[string]string {
 			return map[string]string{"name": name, "remote": "test", "project": "default", "pool": "default"}
 		},

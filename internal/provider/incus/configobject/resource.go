@@ -258,14 +258,7 @@ func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRe
 // readBack reads the object after a change into m and keeps its ETag. A
 // missing object or a failed read adds an error and returns false.
 func (r *configResource[M, O]) readBack(ctx context.Context, m *M, s incus.Scope, k Key, private privateSetter, diags *diag.Diagnostics) bool {
-	if ctx.Err() != nil {
-		// The change used the timeout up (or Terraform was interrupted):
-		// still learn what exists.
-		var cancel context.CancelFunc
-		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
-		defer cancel()
-	}
-	obj, err := r.getUntilAnswered(ctx, s, k)
+	obj, err := r.getAfterChange(ctx, s, k)
 	if err != nil {
 		fw.AddError(diags, r.t.summary("Read"), err)
 		return false
@@ -282,6 +275,18 @@ func (r *configResource[M, O]) apply(ctx context.Context, m *M, obj Object[O], s
 	b.ID = types.StringValue(r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))
 	b.Name = types.StringValue(k.Name)
 	b.Remote = types.StringValue(s.Remote)
+}
+
+// getAfterChange reads the object after a change the server may have
+// made. When the change used the timeout up, or Terraform was interrupted,
+// it still reads, briefly: what exists must be known.
+func (r *configResource[M, O]) getAfterChange(ctx context.Context, s incus.Scope, k Key) (Object[O], error) {
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
+		defer cancel()
+	}
+	return r.getUntilAnswered(ctx, s, k)
 }
 
 // getUntilAnswered reads the object after a change, again and again while
@@ -367,21 +372,25 @@ func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRe
 			fw.AddError(&resp.Diagnostics, r.t.summary("Rename"), err)
 			return
 		}
+		renamed := err == nil
 		if err != nil {
-			// The rename may or may not have happened: record the name the
-			// server has, so state names an object that exists.
-			if _, gerr := r.t.Get(ctx, r.data.Incus, s, planned); gerr == nil {
-				resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), planned.Name)...)
-			}
+			// The answer was lost: the rename may have happened. Ask the
+			// server, so that state names the object that exists.
+			_, gerr := r.getAfterChange(ctx, s, planned)
+			renamed = gerr == nil
+		}
+		if renamed {
+			k = planned
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), k.Name)...)
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
+		}
+		if err != nil {
 			fw.AddError(&resp.Diagnostics, r.t.summary("Rename"), err)
 			return
 		}
-		k = planned
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), k.Name)...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
 		// The ETag was the old name's; a rename is itself a change the
 		// server makes, so take the renamed object's.
-		obj, err := r.t.Get(ctx, r.data.Incus, s, k)
+		obj, err := r.getAfterChange(ctx, s, k)
 		if err != nil {
 			fw.AddError(&resp.Diagnostics, r.t.summary("Read"), err)
 			return
@@ -390,12 +399,12 @@ func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRe
 	}
 	if err := r.t.Update(ctx, r.data.Incus, s, k, &plan, etag, &resp.Diagnostics); err != nil {
 		fw.AddError(&resp.Diagnostics, r.t.summary("Update"), err)
-		var state M
-		if r.readBack(ctx, &state, s, k, resp.Private, &diag.Diagnostics{}) {
-			// Record what the server has now (a failed update may have
-			// changed nothing, or a rename went through before it).
-			common(&state).Timeouts = common(&plan).Timeouts
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		// Record what the server has now: a failed update may have changed
+		// nothing, or a rename went through before it.
+		var prior M
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		if r.readBack(ctx, &prior, s, k, resp.Private, &diag.Diagnostics{}) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		}
 		return
 	}
