@@ -214,6 +214,14 @@ func (c *Client) DeleteProjectContents(ctx context.Context, s Scope, name string
 	for _, fp := range contents.Images {
 		keep(c.deleteImage(ctx, in, fp))
 	}
+	// Profiles before volumes and buckets: incusd refuses to delete a
+	// volume that a profile's disk device still names.
+	for _, p := range contents.Profiles {
+		keep(c.DeleteProfile(ctx, in, p))
+	}
+	if contents.DefaultProfile {
+		keep(c.ResetProfile(ctx, in, api.ProjectDefaultName, ""))
+	}
 	for _, b := range contents.Buckets {
 		pool, bucket, _ := strings.Cut(b, "/")
 		keep(c.DeleteStorageBucket(ctx, in, pool, bucket))
@@ -221,13 +229,6 @@ func (c *Client) DeleteProjectContents(ctx context.Context, s Scope, name string
 	for _, v := range contents.Volumes {
 		pool, vol, _ := strings.Cut(v, "/")
 		keep(c.DeleteStorageVolume(ctx, in, pool, vol))
-	}
-	for _, p := range contents.Profiles {
-		keep(c.DeleteProfile(ctx, in, p))
-	}
-	if contents.DefaultProfile {
-		// Its devices may name pools or networks; nothing else stops the delete.
-		keep(c.ResetProfile(ctx, in, api.ProjectDefaultName, ""))
 	}
 	return errors.Join(errs...)
 }

@@ -291,6 +291,11 @@ func (m *Incus) copyVolume(w http.ResponseWriter, r *http.Request, s volumeScope
 		for k, v := range req.Config {
 			cfg[k] = v
 		}
+		// incusd checks the copy's config in the copy operation: a bad key
+		// fails it, and no volume is made.
+		if msg := validateVolumeConfig(req.Name, from.ContentType, cfg); msg != "" {
+			return msg
+		}
 		desc := req.Description
 		if desc == "" {
 			desc = from.Description

@@ -21,14 +21,15 @@ resource "rack_incus_profile" "small" {
 }
 
 # The default profile cannot be deleted: it can be imported and managed;
-# destroying it resets its description, config and devices.
+# destroying it resets its description, config and devices. Here, the
+# default profile of an existing project "prod".
 import {
-  to = rack_incus_profile.lab_default
-  id = "local:lab/default"
+  to = rack_incus_profile.prod_default
+  id = "local:prod/default"
 }
 
-resource "rack_incus_profile" "lab_default" {
-  project = rack_incus_project.lab.name
+resource "rack_incus_profile" "prod_default" {
+  project = "prod"
   name    = "default"
   devices = [{
     name       = "root"

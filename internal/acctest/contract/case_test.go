@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
@@ -44,6 +45,13 @@ type Case struct {
 	// CreateRequest matches the request that creates the object (method
 	// and path prefix), for the interrupted-create clause on the mock.
 	CreateRequest mockhost.Fault
+	// Prepare makes out of band what the config needs before the object
+	// (a snapshot's volume), for the interrupted-create clause.
+	Prepare func(t *testing.T, env *Env, name string)
+	// CutCreateError is the error of a cut create, for a type whose create
+	// is more than one request (the object exists, but the later requests
+	// were not sent: saved tainted); nil when a cut create finishes cleanly.
+	CutCreateError *regexp.Regexp
 	// RenameRequest, for a type renamed in place, matches the request that
 	// renames the object called name, for the interrupted-rename clause.
 	RenameRequest func(name string) mockhost.Fault

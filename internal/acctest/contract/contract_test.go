@@ -285,27 +285,40 @@ func interruptedCreate(t *testing.T, c Case, env *Env) {
 	for moment, hook := range moments {
 		t.Run(moment, func(t *testing.T) {
 			name := acctest.RandomName("cut")
+			if c.Prepare != nil {
+				c.Prepare(t, env, name)
+			}
 			config := env.ProviderConfig() + c.Config(env, name)
 			stop := acctest.NewInterrupter()
+			cut := tfresource.TestStep{
+				PreConfig: func() {
+					f := c.CreateRequest
+					f.Times, f.HookAfter, f.Hook = 1, true, hook(stop)
+					env.Incus.Mock.InjectFault(f)
+				},
+				Config: config,
+			}
+			if c.CutCreateError != nil {
+				// Cut after its first request, the create did not finish,
+				// whether by Ctrl-C or by a lost answer.
+				cut.ExpectError = c.CutCreateError
+			}
 			tfresource.UnitTest(t, tfresource.TestCase{
 				ProtoV6ProviderFactories: stop.Factories(),
 				Steps: []tfresource.TestStep{
+					cut,
 					{
+						// An object the cut left out of state would make
+						// this apply fail: its name is taken.
 						PreConfig: func() {
-							f := c.CreateRequest
-							f.Times, f.HookAfter, f.Hook = 1, true, hook(stop)
-							env.Incus.Mock.InjectFault(f)
+							stop.Reset()
+							if !c.Exists(t, env, name) {
+								t.Errorf("after the cut, %s %s is not on the host", c.Address, name)
+							}
 						},
 						Config: config,
-						Check: func(s *terraform.State) error {
-							if _, inState := s.RootModule().Resources[c.Address]; !inState || !c.Exists(t, env, name) {
-								return fmt.Errorf("after the cut, %s in state: %v, on the host: %v", c.Address, inState, c.Exists(t, env, name))
-							}
-							return nil
-						},
 					},
 					{
-						PreConfig:        stop.Reset,
 						Config:           config,
 						ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 					},

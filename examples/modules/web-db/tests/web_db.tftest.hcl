@@ -15,7 +15,7 @@ provider "rack" {
 }
 
 variables {
-  name    = "shop"
+  name  = "shop"
   image = "rack-busybox" # the image the mock host offers; its bridge is incusbr0, the module's default
 }
 

@@ -25,7 +25,8 @@ import (
 
 // needsMinIO is said in both types' descriptions: the first thing a user
 // of a plain local pool meets.
-const needsMinIO = "Buckets need a server that can serve them: a local pool (dir, btrfs, lvm, zfs) needs MinIO (the `minio` and `mc` commands) installed on the Incus server, and `core.storage_buckets_address` set for clients to reach it; a pool of driver `cephobject` serves buckets itself. On a server without MinIO, Incus refuses the bucket and the error says so."
+const needsMinIO = "Buckets need a server that can serve them: a local pool (dir, btrfs, lvm, zfs) needs MinIO (the `minio` and `mc` commands) installed on the Incus server, and `core.storage_buckets_address` set for clients to reach it; a pool of driver `cephobject` serves buckets itself. On a server without MinIO, Incus refuses the bucket and the error says so. " +
+	"The provider's tests run the bucket types against its mock host only (the test server has no MinIO); against a real Incus they are checked only for that refusal."
 
 var timeouts = fw.TimeoutDefaults{Create: 2 * time.Minute, Read: 2 * time.Minute, Update: 2 * time.Minute, Delete: 2 * time.Minute}
 

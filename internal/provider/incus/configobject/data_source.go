@@ -3,11 +3,13 @@ package configobject
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
@@ -54,9 +56,12 @@ func (d *configDataSource[M, O]) Schema(ctx context.Context, _ datasource.Schema
 				Attributes: map[string]dschema.Attribute{"read": dschema.StringAttribute{Optional: true,
 					Description: fmt.Sprintf("How long the read may take, as a duration such as `30s`. Defaults to `%s`.", fw.ShortDuration(t.Timeouts.Read))}}}
 		case naming[name]:
-			attrs[name] = dschema.StringAttribute{Required: true, Description: a.GetDescription()}
+			attrs[name] = dschema.StringAttribute{Required: true, Description: readOnly(a.GetDescription())}
+		case name == "config":
+			attrs[name] = dschema.MapAttribute{Computed: true, ElementType: types.StringType,
+				Description: fmt.Sprintf("Every config key of the %s, those Incus filled in itself too (volatile.* keys aside).", t.noun())}
 		case name == "remote" || name == "project":
-			attrs[name] = dschema.StringAttribute{Optional: true, Computed: true, Description: a.GetDescription()}
+			attrs[name] = dschema.StringAttribute{Optional: true, Computed: true, Description: readOnly(a.GetDescription())}
 		default:
 			c := computed(a)
 			if c == nil {
@@ -90,13 +95,17 @@ func (d *configDataSource[M, O]) Read(ctx context.Context, req datasource.ReadRe
 		fw.AddError(&resp.Diagnostics, d.res.t.summary("Read"), err)
 		return
 	}
+	if cm, ok := any(&m).(interface{ ConfigField() *types.Map }); ok {
+		// Unknown: the read shows every key, those Incus filled in too.
+		*cm.ConfigField() = types.MapUnknown(types.StringType)
+	}
 	d.res.apply(ctx, &m, obj, s, k, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // computed turns a resource attribute into the data source's computed one.
 func computed(a rschema.Attribute) dschema.Attribute {
-	desc := a.GetDescription()
+	desc := readOnly(a.GetDescription())
 	switch a := a.(type) {
 	case rschema.StringAttribute:
 		return dschema.StringAttribute{Computed: true, Description: desc, Sensitive: a.Sensitive}
@@ -128,4 +137,17 @@ func computedAll(in map[string]rschema.Attribute) map[string]dschema.Attribute {
 		out[k] = computed(a)
 	}
 	return out
+}
+
+// readOnly is a resource attribute's description for the data source: the
+// sentences about what a change does are dropped.
+func readOnly(desc string) string {
+	var kept []string
+	for _, sentence := range strings.SplitAfter(desc, ". ") {
+		if strings.HasPrefix(sentence, "Changing it") || strings.HasPrefix(sentence, "Defaults to") {
+			continue
+		}
+		kept = append(kept, sentence)
+	}
+	return strings.TrimSpace(strings.Join(kept, ""))
 }

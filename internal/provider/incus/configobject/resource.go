@@ -3,6 +3,7 @@ package configobject
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequ
 		"name": schema.StringAttribute{Required: true, Description: nameDoc,
 			Validators: t.NameValidators, PlanModifiers: nameModifiers},
 		"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-			Description: fmt.Sprintf("Description of the %s. Defaults to ``.", what)},
+			Description: fmt.Sprintf("Description of the %s. Defaults to empty.", what)},
 		"remote":   incusattr.RemoteAttribute(what),
 		"timeouts": fw.PlainTimeoutsAttribute(ctx, t.Timeouts),
 	}
@@ -180,6 +181,10 @@ func (r *configResource[M, O]) ModifyPlan(ctx context.Context, req resource.Modi
 	s, k := r.where(ctx, resp.Plan, &resp.Diagnostics)
 	if known(ctx, resp.Plan, r.idAttributes()...) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
+	} else {
+		// A name known only at apply (renamed to another resource's
+		// output): the ID is too, not the prior one.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 	}
 }
 
@@ -231,28 +236,40 @@ func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	err := r.t.Create(ctx, r.data.Incus, s, k, &plan, &resp.Diagnostics)
-	if err != nil && !clienterr.OutcomeUnknown(err) {
+	var taken *clienterr.ConflictError
+	if errors.As(err, &taken) && taken.ImportID != "" {
+		// The name belongs to an object made elsewhere: never adopt it.
 		fw.AddError(&resp.Diagnostics, r.t.summary("Create"), err)
 		return
 	}
-	// Made, or maybe made (the answer was lost): what exists must be known.
-	if !r.readBack(ctx, &plan, s, k, resp.Private, &resp.Diagnostics) {
-		if err == nil {
+	if err == nil {
+		if !r.readBack(ctx, &plan, s, k, resp.Private, &resp.Diagnostics) {
 			// Made, but not read back: keep what was asked for, so that
 			// the object is never orphaned; the next refresh reads it.
 			resp.State.Raw = withoutUnknowns(req.Plan.Raw)
+			return
 		}
-		if err != nil {
-			fw.AddError(&resp.Diagnostics, r.t.summary("Create"), err)
-		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		fw.WarnIfInterrupted(ctx, &resp.Diagnostics, r.t.describe(s, k)+" was created")
 		return
 	}
-	if err != nil {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Incus Connection Lost During Create of %s", r.t.Title),
-			fmt.Sprintf("%s was found created after the answer to its create was lost, and is saved in state.\n\n%s", fw.Capitalize(r.t.describe(s, k)), err))
+	// The create failed, but the object may exist: its answer was lost, or
+	// a later request of a create made of several (a copy then its
+	// settings, a snapshot then its description) failed or was cut. What
+	// exists goes into state, so that nothing is orphaned.
+	var quiet diag.Diagnostics
+	if !r.readBack(ctx, &plan, s, k, resp.Private, &quiet) {
+		fw.AddError(&resp.Diagnostics, r.t.summary("Create"), err)
+		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	fw.WarnIfInterrupted(ctx, &resp.Diagnostics, r.t.describe(s, k)+" was created")
+	if clienterr.OutcomeUnknown(err) && matchesPlan(req.Plan.Raw, resp.State.Raw) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Incus Connection Lost During Create of %s", r.t.Title),
+			fmt.Sprintf("%s was found created after the answer to its create was lost, and is saved in state.\n\n%s", fw.Capitalize(r.t.describe(s, k)), err))
+		return
+	}
+	resp.Diagnostics.AddError(r.t.summary("Create"),
+		fmt.Sprintf("%s exists, but its create did not finish: it is saved in state as tainted, and the next apply replaces it.\n\n%s", fw.Capitalize(r.t.describe(s, k)), fw.ErrorDetail(err)))
 }
 
 // readBack reads the object after a change into m and keeps its ETag. A
@@ -483,4 +500,22 @@ func withoutUnknowns(v tftypes.Value) tftypes.Value {
 		return v, nil
 	})
 	return out
+}
+
+// matchesPlan reports whether the object as read is what the plan asked
+// for: every value known in the plan is the same in state. A create whose
+// answer was lost may have stopped half way (a snapshot made, its
+// description not yet set).
+func matchesPlan(plan, state tftypes.Value) bool {
+	filled, err := tftypes.Transform(plan, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		got, _, err := tftypes.WalkAttributePath(state, p)
+		if sv, ok := got.(tftypes.Value); err == nil && ok {
+			return sv, nil
+		}
+		return v, nil
+	})
+	return err == nil && filled.Equal(state)
 }

@@ -42,6 +42,9 @@ type Base struct {
 // Common gives the generic code the shared part of a model.
 func (b *Core) Common() *Core { return b }
 
+// ConfigField gives the generic code the config map of a model that has one.
+func (b *Base) ConfigField() *types.Map { return &b.Config }
+
 // Model is a type's model: a struct embedding Base or Core.
 type Model interface {
 	Common() *Core

@@ -13,8 +13,12 @@ import (
 // that Incus fills in itself (filled reports it; volatile.* always) is left
 // out unless the user set it; any other key on the server is shown, so a
 // key added outside Terraform is drift too. A null prior with nothing to
-// show stays null.
+// show stays null. An unknown prior (a data source's read) shows every key
+// but volatile.* ones.
 func ConfigFromAPI(server map[string]string, prior types.Map, filled func(key string) bool) types.Map {
+	if prior.IsUnknown() {
+		filled = nil
+	}
 	managed := map[string]bool{}
 	if !prior.IsNull() && !prior.IsUnknown() {
 		for k := range prior.Elements() {

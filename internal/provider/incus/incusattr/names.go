@@ -1,12 +1,9 @@
 package incusattr
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 )
 
 var (
@@ -57,26 +54,9 @@ func DeviceNameProblem(name string) string {
 	return ""
 }
 
-// ParseImportID splits "[remote:][project/]name".
-func ParseImportID(id string) (remote, project, name string, err error) {
-	rest := id
-	if i := strings.Index(rest, ":"); i >= 0 {
-		remote, rest = rest[:i], rest[i+1:]
-		if !fw.BlockNameRE.MatchString(remote) {
-			return "", "", "", fmt.Errorf("%q is not a valid remote name", remote)
-		}
-	}
-	if i := strings.Index(rest, "/"); i >= 0 {
-		project, rest = rest[:i], rest[i+1:]
-		if project == "" {
-			return "", "", "", fmt.Errorf("the project before '/' is empty")
-		}
-	}
-	if rest == "" || strings.Contains(rest, "/") {
-		return "", "", "", fmt.Errorf("the name is missing or has a '/'")
-	}
-	return remote, project, rest, nil
-}
+// InstanceImportID is the import ID of an instance:
+// `[remote:][project/]name`.
+var InstanceImportID = ImportIDForm{InProject: true, Names: []string{"name"}}
 
 // ProfileNameProblem says why incusd 6.0 would refuse a profile name ("" when
 // it would not): it checks only for a slash and the names "." and "..".

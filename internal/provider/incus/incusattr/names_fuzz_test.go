@@ -21,7 +21,7 @@ func FuzzParseIncusImportID(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		remote, project, name, err := ParseImportID(id)
+		remote, project, name, err := parseInstanceID(id)
 		if err != nil {
 			if remote != "" || project != "" || name != "" {
 				t.Fatalf("%q: error %v with parts %q %q %q", id, err, remote, project, name)
@@ -58,7 +58,7 @@ func FuzzParseIncusImportID(f *testing.F) {
 			project = "default"
 		}
 		stateID := incus.ImportID(incus.Scope{Remote: remote, Project: project}, name)
-		r2, p2, n2, err := ParseImportID(stateID)
+		r2, p2, n2, err := parseInstanceID(stateID)
 		if err != nil || r2 != remote || p2 != project || n2 != name {
 			t.Fatalf("state ID %q (from %q) parsed to %q %q %q, %v; want %q %q %q", stateID, id, r2, p2, n2, err, remote, project, name)
 		}

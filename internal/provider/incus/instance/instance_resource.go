@@ -578,12 +578,13 @@ func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *instanceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	remote, project, name, err := incusattr.ParseImportID(req.ID)
+	remote, project, names, err := incusattr.InstanceImportID.Parse(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("%q is not an instance import ID: %s. Use [remote:][project/]name, for example local:default/web.", req.ID, err))
 		return
 	}
+	name := names[0]
 	scope := incus.Scope{Remote: remote, Project: project}
 	if r.data != nil {
 		resolved, err := r.data.Incus.Resolve(scope)

@@ -39,6 +39,7 @@ var profileType = &configobject.Type[model, incus.Profile]{
 	Title: "Profile",
 	Description: "An Incus profile: config and devices that instances listing it take on. " +
 		"The `default` profile (of each project with its own profiles) can be imported and managed; Incus does not delete it, so destroying it resets its description, config and devices and drops it from state. " +
+		"For the `default` project's `default` profile that removes its root disk and NIC too: instances that rely on them need another profile that gives them. " +
 		"Deleting a profile that instances still use is refused, and the error lists them.",
 	InProject: true,
 	Attributes: map[string]schema.Attribute{
@@ -80,7 +81,12 @@ var profileType = &configobject.Type[model, incus.Profile]{
 		if len(p.Devices) > 0 || !m.Devices.IsNull() {
 			m.Devices = incusattr.DevicesFromAPI(p.Devices, m.Devices)
 		} // else: none, as configured (null)
-		m.Project = types.StringValue(p.Project)
+		if m.Project.IsNull() || m.Project.IsUnknown() {
+			// incusd answers with the project the object really lives in
+			// (default, for a project without features.profiles or
+			// features.storage.volumes); state keeps the one asked for.
+			m.Project = types.StringValue(p.Project)
+		}
 	},
 	Undeletable: func(k configobject.Key) bool { return k.Name == "default" },
 	Reset: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key, _ *model, etag string) error {

@@ -399,3 +399,38 @@ func TestAccIncusProfile_etagConflict(t *testing.T) {
 		})
 	})
 }
+
+// In a project without its own profiles, incusd keeps the profile in the
+// default project and says so; state keeps the project asked for, so the
+// apply is consistent and the next plan empty.
+func TestAccIncusProfile_projectWithoutProfiles(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		project, name := acctest.RandomName("np"), acctest.RandomName("prof")
+		cfg := h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_project" "p" {
+  remote = "test"
+  name   = %q
+  config = { "features.profiles" = "false", "features.images" = "false" }
+}
+
+resource "rack_incus_profile" "test" {
+  remote  = "test"
+  project = rack_incus_project.p.name
+  name    = %q
+  config  = { "limits.cpu" = "1" }
+}
+`, project, name)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: cfg,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("rack_incus_profile.test", tfjsonpath.New("project"), knownvalue.StringExact(project)),
+					},
+				},
+				{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			},
+		})
+	})
+}

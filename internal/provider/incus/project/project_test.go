@@ -394,3 +394,52 @@ resource "rack_incus_project" "test" {
 		})
 	})
 }
+
+// force_destroy empties a project whose profile mounts one of its volumes:
+// the profile goes first, or incusd refuses the volume as still in use.
+// The data source shows every config key, those Incus filled in too.
+func TestAccIncusProject_forceDestroyProfileOnVolume(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		name := acctest.RandomName("prj")
+		t.Cleanup(func() {
+			in := h.Client.UseProject(name)
+			_ = in.DeleteProfile("mounts")
+			_ = in.DeleteStoragePoolVolume("default", "custom", "data")
+			forget(h, name)
+		})
+		cfg := projectConfig(h, fmt.Sprintf("  name = %q\n  force_destroy = true", name)) +
+			`data "rack_incus_project" "read" {
+  remote = "test"
+  name   = rack_incus_project.test.name
+}
+`
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             checkGone(h, name),
+			Steps: []resource.TestStep{
+				{
+					Config: cfg,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("data.rack_incus_project.read", tfjsonpath.New("config").AtMapKey("features.profiles"), knownvalue.StringExact("true")),
+					},
+				},
+				{
+					PreConfig: func() {
+						in := h.Client.UseProject(name)
+						if err := in.CreateStoragePoolVolume("default", api.StorageVolumesPost{Name: "data", Type: "custom"}); err != nil {
+							t.Fatal(err)
+						}
+						err := in.CreateProfile(api.ProfilesPost{Name: "mounts", ProfilePut: api.ProfilePut{Devices: map[string]map[string]string{
+							"data": {"type": "disk", "pool": "default", "source": "data", "path": "/data"},
+						}}})
+						if err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config:  h.ProviderConfig(),
+					Destroy: false,
+				},
+			},
+		})
+	})
+}

@@ -102,7 +102,10 @@ var poolType = &configobject.Type[poolModel, incus.StoragePool]{
 				mapvalidator.ConflictsWith(path.MatchRoot("target")),
 				mapvalidator.ValueMapsAre(mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})),
 			},
-			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()}},
+			// Set after an import (state null): nothing to replace.
+			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+				resp.RequiresReplace = !req.StateValue.IsNull()
+			}, "A change replaces the pool, unless it was imported.", "A change replaces the pool, unless it was imported.")}},
 		"used_by": usedByAttribute("pool"),
 	},
 	NameValidators: []validator.String{incusattr.NewNameValidator("storage pool", slashProblem)},

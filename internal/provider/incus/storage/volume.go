@@ -103,7 +103,10 @@ var volumeType = &configobject.Type[volumeModel, incus.StorageVolume]{
 				"project": schema.StringAttribute{Optional: true, Description: "Project of the volume to copy. Defaults to the new volume's project when on the same remote."},
 				"remote":  schema.StringAttribute{Optional: true, Description: "Remote of the volume to copy. Defaults to the new volume's remote."},
 			},
-			PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()}},
+			// Set after an import (state null): the volume exists, keep it.
+			PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
+				resp.RequiresReplace = !req.StateValue.IsNull()
+			}, "A change replaces the volume, unless it was imported.", "A change replaces the volume, unless it was imported.")}},
 		"location": schema.StringAttribute{Computed: true,
 			Description:   "Cluster member that holds the volume (`none` on a standalone server).",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
@@ -149,7 +152,12 @@ var volumeType = &configobject.Type[volumeModel, incus.StorageVolume]{
 	Read: func(_ context.Context, m *volumeModel, v *incus.StorageVolume, _ *diag.Diagnostics) {
 		m.Description = types.StringValue(v.Description)
 		m.Config = incusattr.ConfigFromAPI(v.Config, m.Config, volumeFilled)
-		m.Project = types.StringValue(v.Project)
+		if m.Project.IsNull() || m.Project.IsUnknown() {
+			// incusd answers with the project the object really lives in
+			// (default, for a project without features.profiles or
+			// features.storage.volumes); state keeps the one asked for.
+			m.Project = types.StringValue(v.Project)
+		}
 		m.Pool = types.StringValue(v.Pool)
 		m.ContentType = types.StringValue(v.ContentType)
 		m.Location = types.StringValue(v.Location)

@@ -243,3 +243,43 @@ resource "rack_incus_storage_volume" "test" {
 		})
 	})
 }
+
+// A copy whose config incusd refuses fails as a whole (the copy operation
+// checks it): the error shows the server's words and the operation, and no
+// volume is left, so the next apply creates it.
+func TestAccIncusStorageVolume_copyRefused(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		pool := acctest.RandomName("pool")
+		src, name := acctest.RandomName("src"), acctest.RandomName("cp")
+		t.Cleanup(func() { forgetPool(h, pool) })
+		cfg := func(config string) string {
+			return volumeConfig(h, pool, "rack_incus_storage_pool.extra.name", fmt.Sprintf(`
+  name = %q
+  source_volume = { name = rack_incus_storage_volume.src.name }
+  config = %s
+}
+
+resource "rack_incus_storage_volume" "src" {
+  remote = "test"
+  pool   = rack_incus_storage_pool.extra.name
+  name   = %q
+`, name, config, src))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             poolsGone(h, pool),
+			Steps: []resource.TestStep{
+				{
+					Config:      cfg(`{ "bogus.key" = "x" }`),
+					ExpectError: acctest.DiagRE(`Copying storage volume.*ended with status Failure.*Invalid option for volume "` + name + `" option "bogus.key"`),
+				},
+				{
+					Config: cfg(`{ "user.ok" = "yes" }`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(volumeAddr, plancheck.ResourceActionCreate),
+					}},
+				},
+			},
+		})
+	})
+}
