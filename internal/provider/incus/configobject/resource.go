@@ -438,7 +438,7 @@ func (r *configResource[M, O]) Delete(ctx context.Context, req resource.DeleteRe
 	if !ok {
 		return
 	}
-	if r.t.Undeletable != nil && r.t.Undeletable(k) {
+	if r.t.Undeletable != nil && r.t.Undeletable(k) && r.t.Reset != nil {
 		if err := r.t.Reset(ctx, r.data.Incus, s, k, &state, lastETag(ctx, req.Private)); err != nil && !incus.IsNotFound(err) {
 			fw.AddError(&resp.Diagnostics, r.t.summary("Reset"), err)
 			return

@@ -88,7 +88,8 @@ type Type[M any, O any] struct {
 	// NoConfig: the object has no config map (a bucket key); its model
 	// embeds Core instead of Base.
 	NoConfig bool
-	// Attributes are the type's own attributes.
+	// Attributes are the type's own attributes. One with the name of a
+	// shared attribute replaces it (a snapshot's `config` is read-only).
 	Attributes     map[string]schema.Attribute
 	NameValidators []validator.String
 	Timeouts       fw.TimeoutDefaults
