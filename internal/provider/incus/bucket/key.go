@@ -117,7 +117,7 @@ var keyType = &configobject.Type[keyModel, incus.StorageBucketKey]{
 	Name:  "storage_bucket_key",
 	Title: "Storage Bucket Key",
 	CLI:   "storage bucket key",
-	Description: "An S3 access key of an Incus storage bucket. Incus generates the access and secret keys; they are kept in state as sensitive values " +
+	Description: "An S3 access key of an Incus storage bucket. By default Incus generates the access and secret keys; they are kept in state as sensitive values " +
 		"(Terraform never shows them in a plan or log; protect the state, which holds them). " +
 		"To rotate them, replace the resource (`terraform apply -replace=...`). " +
 		"Or give the keys yourself, write-only (Terraform 1.11 or later): `access_key_wo` and `secret_key_wo` are sent to Incus and never stored in state or plan, " +

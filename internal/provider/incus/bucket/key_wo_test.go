@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,6 +89,26 @@ func (n noTraceInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 	}
 }
 
+// configLine is a line of the configuration the harness logs.
+var configLine = regexp.MustCompile(`^\s*\|\s+(access|secret)_key_wo\s+= "[^"]*"$`)
+
+// checkLog fails when a secret is in the log, other than in the
+// configuration the test harness logs as it runs it.
+func checkLog(t *testing.T, path string, secrets ...string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, s := range secrets {
+			if strings.Contains(line, s) && !configLine.MatchString(line) {
+				t.Errorf("a given key is in the log, in the line:\n%.300s", strings.ReplaceAll(line, s, "(the secret)"))
+			}
+		}
+	}
+}
+
 func nullKeys() []statecheck.StateCheck {
 	var checks []statecheck.StateCheck
 	for _, a := range []string{"access_key", "secret_key", "access_key_wo", "secret_key_wo"} {
@@ -104,6 +127,12 @@ func TestAccStorageBucketKey_writeOnly(t *testing.T) {
 	v1Described := keyConfig(h, bucket, key, givenKeys(access1, secret1, 1, `  description = "given"`))
 	v2 := keyConfig(h, bucket, key, givenKeys(access2, secret2, 2, `  description = "given"`))
 	var generated api.StorageBucketKey
+	// Terraform's and the provider's log at TRACE: no given key may appear
+	// in it (t.Setenv: this test is not parallel).
+	logPath := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Cleanup(func() { checkLog(t, logPath, secrets...) })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, bucket),
