@@ -157,8 +157,12 @@ func TestAccStorageBucketKey_writeOnly(t *testing.T) {
 				}},
 				ConfigStateChecks: append(nullKeys(), secrets),
 				Check: resource.ComposeTestCheckFunc(hostHas(h, bucket, key, access1, secret1), func(*terraform.State) error {
-					if k, err := getKey(h, bucket, key); err != nil || k.Description != "given" {
-						return fmt.Errorf("key on the host after the update: %v", err)
+					k, err := getKey(h, bucket, key)
+					if err != nil {
+						return err
+					}
+					if k.Description != "given" {
+						return fmt.Errorf("key on the host after the update: description %q", k.Description)
 					}
 					return nil
 				}),
