@@ -232,7 +232,7 @@ func (r *configResource[M, O]) begin(ctx context.Context, src modelSource, step 
 func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	plan, s, k, ctx, cancel, ok := r.begin(ctx, req.Plan, "create", r.t.Timeouts.Create, &resp.Diagnostics)
 	defer cancel()
-	if !ok {
+	if !ok || !r.fromConfig(ctx, &plan, req.Config, nil, &resp.Diagnostics) {
 		return
 	}
 	err := r.t.Create(ctx, r.data.Incus, s, k, &plan, &resp.Diagnostics)
@@ -270,6 +270,26 @@ func (r *configResource[M, O]) Create(ctx context.Context, req resource.CreateRe
 	}
 	resp.Diagnostics.AddError(r.t.summary("Create"),
 		fmt.Sprintf("%s exists, but its create did not finish: it is saved in state as tainted, and the next apply replaces it.\n\n%s", fw.Capitalize(r.t.describe(s, k)), fw.ErrorDetail(err)))
+}
+
+// fromConfig hands the type's FromConfig the config (and, on an update,
+// the prior state). ok is false when a diagnostic was added.
+func (r *configResource[M, O]) fromConfig(ctx context.Context, m *M, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) bool {
+	if r.t.FromConfig == nil {
+		return true
+	}
+	var cfg M
+	diags.Append(config.Get(ctx, &cfg)...)
+	var prior *M
+	if state != nil {
+		prior = new(M)
+		diags.Append(state.Get(ctx, prior)...)
+	}
+	if diags.HasError() {
+		return false
+	}
+	r.t.FromConfig(m, &cfg, prior)
+	return true
 }
 
 // readBack reads the object after a change into m and keeps its ETag. A
@@ -379,7 +399,7 @@ func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRe
 	plan, _, planned, ctx, cancel, ok := r.begin(ctx, req.Plan, "update", r.t.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
 	s, k := r.where(ctx, req.State, &resp.Diagnostics) // the name before a rename
-	if !ok || resp.Diagnostics.HasError() {
+	if !ok || resp.Diagnostics.HasError() || !r.fromConfig(ctx, &plan, req.Config, &req.State, &resp.Diagnostics) {
 		return
 	}
 	etag := lastETag(ctx, req.Private)

@@ -99,6 +99,10 @@ type Type[M any, O any] struct {
 
 	Get    func(ctx context.Context, c *incus.Client, s incus.Scope, k Key) (Object[O], error)
 	Create func(ctx context.Context, c *incus.Client, s incus.Scope, k Key, m *M, diags *diag.Diagnostics) error
+	// FromConfig, when set, gives the model of a create or update what
+	// only the config holds: write-only attributes, null in every plan and
+	// state. prior is the state before an update, nil on a create.
+	FromConfig func(m, config, prior *M)
 	// Update writes the model's settable attributes; etag is the one of the
 	// last read (the server refuses the write if the object changed since).
 	Update func(ctx context.Context, c *incus.Client, s incus.Scope, k Key, m *M, etag string, diags *diag.Diagnostics) error
