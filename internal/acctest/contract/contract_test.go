@@ -3,6 +3,7 @@ package contract_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,6 +109,7 @@ func TestContract(t *testing.T) {
 				t.Run("lifecycle", func(t *testing.T) { lifecycle(t, c, env) })
 				t.Run("interrupted_create", func(t *testing.T) { interruptedCreate(t, c, env) })
 				t.Run("interrupted_rename", func(t *testing.T) { interruptedRename(t, c, env) })
+				t.Run("permission_denied", func(t *testing.T) { permissionDenied(t, c, env) })
 			})
 		})
 	}
@@ -385,4 +387,42 @@ func interruptedRename(t *testing.T, c Case, env *Env) {
 			})
 		})
 	}
+}
+
+// permissionDenied: a client certificate restricted to other projects gets
+// incusd's 403 on the create (its text below, as incusd 6.0 words it);
+// the diagnostic says access was refused and what to check, and nothing
+// is saved in state. Mock only: the shared real daemon is reached as root
+// over its unix socket, which no restriction applies to.
+func permissionDenied(t *testing.T, c Case, env *Env) {
+	switch {
+	case env.Incus == nil:
+		t.Skip("Incus types only")
+	case !env.Incus.IsMock():
+		t.Skip("the real daemon is reached as root over its unix socket: no restriction applies")
+	case c.CreateRequest.PathPrefix == "":
+		t.Skip("the case gives no CreateRequest (its object needs others made first)")
+	}
+	name := acctest.RandomName("denied")
+	if c.Prepare != nil {
+		c.Prepare(t, env, name)
+	}
+	tfresource.UnitTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			PreConfig: func() {
+				f := c.CreateRequest
+				f.Times, f.Status, f.Message = 1, http.StatusForbidden, `User does not have permission for project "default"`
+				env.Incus.Mock.InjectFault(f)
+			},
+			Config:      env.ProviderConfig() + c.Config(env, name),
+			ExpectError: acctest.DiagRE(`refused access.*incus config trust show.*User does not have permission for project "default"`),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if c.Exists(t, env, name) {
+				return fmt.Errorf("%s %s exists after a refused create", c.Address, name)
+			}
+			return nil
+		},
+	})
 }
