@@ -273,6 +273,9 @@ func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFound
 //   - POST /1.0/storage-pools (409): "The storage pool already exists: The record already exists"
 //   - POST /1.0/storage-pools/{pool}/volumes/custom[/{name}] (409): "Volume by that name already exists"
 //   - POST .../snapshots (409): `Snapshot "s1" already in use`
+//   - POST /1.0/network-zones (400): "The network zone already exists" (zone names are server-wide)
+//   - POST /1.0/network-zones/{zone}/records (500): "UNIQUE constraint failed:
+//     networks_zones_records.network_zone_id, networks_zones_records.name"
 var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Snapshot "[^"]*" already in use$`)
 
 // inUseTexts: a delete refused because other objects use the object.
@@ -280,7 +283,8 @@ var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Sn
 //   - DELETE /1.0/storage-pools/{name} (400): "The storage pool is currently in use"
 //   - DELETE /1.0/storage-pools/{pool}/volumes/custom/{name} (400): "The storage volume is still in use"
 //   - DELETE /1.0/projects/{name} (500): "Only empty projects can be removed."
-var inUseTexts = regexp.MustCompile(`^(?:Profile is currently in use|The storage pool is currently in use|The storage volume is still in use|Only empty projects can be removed\.?)$`)
+//   - DELETE /1.0/network-zones/{name} (500): "Cannot delete a zone that is in use"
+var inUseTexts = regexp.MustCompile(`^(?:Profile is currently in use|The storage pool is currently in use|The storage volume is still in use|Only empty projects can be removed\.?|Cannot delete a zone that is in use)$`)
 
 // objectRule blames the parent of an object (its project, pool, bucket, the
 // source of a copy) when incusd's text names it.
@@ -325,6 +329,17 @@ var objectRules = []objectRule{
 		blame: func(_ blameMatch, s Scope, pool, bucket string) *clienterr.NotFoundError {
 			return nf(bucketObject(s, pool, bucket),
 				fmt.Sprintf("Create the bucket first or correct the bucket attribute; `incus storage bucket list %s:%s --project %s` lists the buckets.", s.Remote, pool, s.Project))
+		},
+	},
+	{ // /1.0/network-zones/{zone}/records... (404): "Network zone not found"; the
+		// zone's own requests give the same text, with no parent to blame.
+		re: regexp.MustCompile(`^Network zone not found$`),
+		blame: func(_ blameMatch, s Scope, _, zone string) *clienterr.NotFoundError {
+			if zone == "" {
+				return nil
+			}
+			return nf(zoneObject(s, zone),
+				fmt.Sprintf("Create the zone first or correct the zone attribute; `incus network zone list %s: --project %s` lists the zones.", s.Remote, s.Project))
 		},
 	},
 	{ // volume copy operation: `Failed generating volume copy config: Storage volume "data" in project

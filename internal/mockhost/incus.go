@@ -48,6 +48,7 @@ type Incus struct {
 	aliases  map[string]string     // alias -> fingerprint
 	networks map[string]*mockNetwork
 	pools    map[string]*mockPool
+	zones    map[string]*mockZone // network zones, by name (server-wide)
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
@@ -138,6 +139,7 @@ func (m *Incus) resetState() error {
 	m.images = map[string]*api.Image{}
 	m.aliases = map[string]string{}
 	m.pools = map[string]*mockPool{}
+	m.zones = map[string]*mockZone{}
 	m.addPool("default", "dir", "")
 	m.ops = map[string]*mockOperation{}
 	m.addProject("default")
@@ -406,6 +408,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.storagePoolRoutes(mux)
 	m.storageVolumeRoutes(mux)
 	m.storageBucketRoutes(mux)
+	m.networkZoneRoutes(mux)
 	return mux
 }
 
