@@ -20,6 +20,7 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/bucket"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/project"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/storage"
@@ -143,6 +144,8 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		storage.NewPoolResource,
 		storage.NewVolumeResource,
 		storage.NewVolumeSnapshotResource,
+		network.NewZoneResource,
+		network.NewRecordResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -158,6 +161,7 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		bucket.NewDataSource,
 		storage.NewPoolDataSource,
 		storage.NewVolumeDataSource,
+		network.NewZoneDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,
