@@ -122,7 +122,7 @@ func zoneConfigError(config map[string]string) string {
 	for _, k := range sortedKeys(config) {
 		v := config[k]
 		switch {
-		case k == "dns.nameservers" || k == "dns.contact" || strings.HasPrefix(k, "user."):
+		case k == "dns.nameservers" || strings.HasPrefix(k, "user."):
 		case k == "network.nat":
 			if !isBool(v) {
 				return fmt.Sprintf("Invalid value for config option %q: Invalid value for a boolean %q", k, v)

@@ -73,7 +73,7 @@ var zoneType = &configobject.Type[zoneModel, incus.NetworkZone]{
 	InProject: true,
 	Attributes: map[string]schema.Attribute{
 		"config": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-			Description: "Config keys of the network zone, as `incus network zone set` takes them: `dns.nameservers` (comma-separated FQDNs, for the NS records), `dns.contact`, `network.nat` (whether to generate records for NAT-ed subnets; Incus's default is `true`), " +
+			Description: "Config keys of the network zone, as `incus network zone set` takes them: `dns.nameservers` (comma-separated FQDNs, for the NS records), `network.nat` (whether to generate records for NAT-ed subnets; Incus's default is `true`), " +
 				"`peers.NAME.address` and `peers.NAME.key` (a DNS server allowed to transfer the zone, and its TSIG key), and `user.*` keys. " +
 				"Incus checks them, and its error is shown as it is. A key changed or added outside Terraform shows as drift.",
 			Validators: []validator.Map{mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})}},
