@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/configobject"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/incusattr"
 )
+
+var zoneLabelRE = regexp.MustCompile(`^[-_a-zA-Z0-9]+$`)
 
 var zoneTimeouts = fw.TimeoutDefaults{Create: 2 * time.Minute, Read: 2 * time.Minute, Update: 2 * time.Minute, Delete: 2 * time.Minute}
 
@@ -51,11 +54,8 @@ func ZoneNameProblem(name string) string {
 			return "each dot-separated label must be at most 63 characters long"
 		case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
 			return `a label must not start or end with "-"`
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-				return "it can only contain letters, digits, '-', '_' and the dots between labels"
-			}
+		case !zoneLabelRE.MatchString(label):
+			return "it can only contain letters, digits, '-', '_' and the dots between labels"
 		}
 	}
 	return ""
