@@ -21,8 +21,11 @@ type NetworkZonePut struct {
 type NetworkZone struct {
 	Name string
 	NetworkZonePut
-	UsedBy []string // the networks naming it in dns.zone.forward or dns.zone.reverse.*
-	ETag   string
+	// Project is the project asked for: incusd's GET of a zone leaves its
+	// project empty.
+	Project string
+	UsedBy  []string // the networks naming it in dns.zone.forward or dns.zone.reverse.*
+	ETag    string
 }
 
 // NetworkZoneSpec is what CreateNetworkZone sends.
@@ -77,6 +80,7 @@ func (c *Client) GetNetworkZone(ctx context.Context, s Scope, name string) (*Net
 	return &NetworkZone{
 		Name:           z.Name,
 		NetworkZonePut: NetworkZonePut{Description: z.Description, Config: copyConfig(z.Config)},
+		Project:        s.Project,
 		UsedBy:         sortedCopy(z.UsedBy),
 		ETag:           etag,
 	}, nil

@@ -113,10 +113,11 @@ var zoneType = &configobject.Type[zoneModel, incus.NetworkZone]{
 		used, d := types.ListValueFrom(ctx, types.StringType, z.UsedBy)
 		diags.Append(d...)
 		m.UsedBy = used
-		// incusd's GET leaves the project empty: state keeps the one asked
-		// for (the zone may live in the default project, see Description).
+		// State keeps the project asked for (the zone may live in the
+		// default project, see Description); a data source without one
+		// gets the remote's.
 		if m.Project.IsNull() || m.Project.IsUnknown() {
-			m.Project = types.StringValue("default")
+			m.Project = types.StringValue(z.Project)
 		}
 	},
 }

@@ -178,6 +178,8 @@ data "rack_incus_network_zone" "test" {
 						statecheck.ExpectKnownValue(zoneAddr, tfjsonpath.New("id"), knownvalue.StringExact("test:default/"+other)),
 						statecheck.ExpectKnownValue("data.rack_incus_network_zone.test", tfjsonpath.New("config").AtMapKey("dns.nameservers"), knownvalue.StringExact("ns2.example.net")),
 						statecheck.ExpectKnownValue("data.rack_incus_network_zone.test", tfjsonpath.New("description"), knownvalue.StringExact("second")),
+						statecheck.ExpectKnownValue("data.rack_incus_network_zone.test", tfjsonpath.New("project"), knownvalue.StringExact("default")),
+						statecheck.ExpectKnownValue("data.rack_incus_network_zone.test", tfjsonpath.New("used_by"), knownvalue.ListSizeExact(0)),
 					},
 					Check: zonesGone(h, name),
 				},
