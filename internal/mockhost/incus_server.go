@@ -14,6 +14,7 @@ var apiExtensions = []string{
 	"storage_api_local_volume_handling", "storage_api_volume_snapshots", "storage_api_project",
 	"custom_block_volumes", "custom_volume_snapshot_expiry", "storage_volumes_created_at",
 	"storage_buckets", "storage_buckets_create_credentials",
+	"network_acl",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {
