@@ -137,7 +137,7 @@ func (n needsProtocol) ValidateString(ctx context.Context, req validator.StringR
 		got = fmt.Sprintf("protocol %q", proto.ValueString())
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Network ACL Rule",
-		fmt.Sprintf("%s needs protocol %q or %q; this rule has %s, and incusd would refuse it. Set protocol, or remove %s.", field, n[0], n[1], got, field))
+		fmt.Sprintf("%s: %s needs protocol %q or %q; this rule has %s, and incusd would refuse it. Set protocol, or remove %s.", req.Path, field, n[0], n[1], got, field))
 }
 
 func rulesToAPI(ctx context.Context, l types.List, diags *diag.Diagnostics) []incus.ACLRule {
