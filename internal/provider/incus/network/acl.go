@@ -198,6 +198,7 @@ func (m *aclModel) put(ctx context.Context, diags *diag.Diagnostics) incus.Netwo
 var aclType = &configobject.Type[aclModel, incus.NetworkACL]{
 	Name:  "network_acl",
 	Title: "Network ACL",
+	Noun:  "network ACL",
 	CLI:   "network acl",
 	Description: "An Incus network ACL: ingress and egress rules that NICs and networks naming it in `security.acls` apply. " +
 		"It needs no network to exist. It is renamed in place (incusd refuses while something uses it). " +
