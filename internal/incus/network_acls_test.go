@@ -38,7 +38,7 @@ func TestBadRule(t *testing.T) {
 		}
 	}
 	other := &clienterr.NotFoundError{Info: clienterr.Info{Message: "Invalid ingress rule 0: x"}}
-	if got := badRule(other, put); got != error(other) {
+	if got := badRule(other, put); !errors.Is(got, other) || other.Hint != "" {
 		t.Errorf("a NotFound changed: %v", got)
 	}
 }

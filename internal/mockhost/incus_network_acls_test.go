@@ -62,8 +62,8 @@ func TestIncusNetworkACLTexts(t *testing.T) {
 				{"PUT", "/1.0/network-acls/" + a, rule("ingress", `"action":"drop","state":"enabled","protocol":"tcp","source_port":"abc"`), 500, `Invalid ingress rule 1: Invalid Source port: Invalid port number "abc"`},
 				{"PUT", "/1.0/network-acls/" + a, rule("ingress", `"action":"drop","state":"enabled","source":"nope"`), 500, `Invalid ingress rule 1: Invalid Source: Invalid subject "nope"`},
 				{"PUT", "/1.0/network-acls/" + a, rule("ingress", `"action":"drop","state":"enabled","destination":"@internal"`), 500, `Invalid ingress rule 1: Invalid Destination: Named subjects not allowed in "Destination" for "ingress" rules`},
-				{"PUT", "/1.0/network-acls/" + a, rule("egress", `"action":"drop","state":"enabled","source":"` + b + `"`), 500, `Invalid egress rule 1: Invalid Source: Named subjects not allowed in "Source" for "egress" rules`},
-				{"PUT", "/1.0/network-acls/" + a, rule("ingress", `"action":"drop","state":"logged","source":"` + b + `,@external,198.18.0.1-198.18.0.9,fd00::/8","protocol":"udp","destination_port":"53,1000-2000"`), 200, ""},
+				{"PUT", "/1.0/network-acls/" + a, rule("egress", `"action":"drop","state":"enabled","source":"`+b+`"`), 500, `Invalid egress rule 1: Invalid Source: Named subjects not allowed in "Source" for "egress" rules`},
+				{"PUT", "/1.0/network-acls/" + a, rule("ingress", `"action":"drop","state":"logged","source":"`+b+`,@external,198.18.0.1-198.18.0.9,fd00::/8","protocol":"udp","destination_port":"53,1000-2000"`), 200, ""},
 				{"PUT", "/1.0/network-acls/" + a, rule("egress", `"action":"reject","state":"disabled","destination":"@internal","protocol":"icmp6","icmp_type":"128","icmp_code":"0"`), 200, ""},
 				{"DELETE", "/1.0/network-acls/rack-nosuchacl", "", 404, "Network ACL not found"},
 			}
