@@ -82,3 +82,48 @@ func TestIncusNetworkACLTexts(t *testing.T) {
 		})
 	}
 }
+
+// A project holding an ACL is not empty: incusd lists the ACL in its
+// used_by and refuses to delete it.
+func TestIncusNetworkACLKeepsProject(t *testing.T) {
+	hosts := map[string]string{}
+	dir, err := os.MkdirTemp("", "rack-mock-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	m, err := StartIncus(filepath.Join(dir, "incus.sock"), "rack-busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	hosts["mock"] = m.Socket()
+	if s := os.Getenv("RACK_ACC_INCUS_SOCKET"); s != "" {
+		hosts["real"] = s
+	}
+	for hostName, socket := range hosts {
+		t.Run(hostName, func(t *testing.T) {
+			h := &rawIncus{t: t, socket: socket}
+			p := "rack-aclp-" + randomHex()
+			t.Cleanup(func() {
+				h.do("DELETE", "/1.0/network-acls/x1?project="+p, "")
+				h.do("DELETE", "/1.0/projects/"+p, "")
+			})
+			for _, req := range [][2]string{
+				{"/1.0/projects", `{"name":"` + p + `","config":{"features.networks":"true"}}`},
+				{"/1.0/network-acls?project=" + p, `{"name":"x1"}`},
+			} {
+				if status, env := h.do("POST", req[0], req[1]); status != 201 {
+					t.Fatalf("POST %s: HTTP %d %q", req[0], status, env.Error)
+				}
+			}
+			_, env := h.do("GET", "/1.0/projects/"+p, "")
+			if !strings.Contains(string(env.Metadata), `"/1.0/network-acls/x1?project=`+p+`"`) {
+				t.Errorf("project %s: %s", p, env.Metadata)
+			}
+			if status, env := h.do("DELETE", "/1.0/projects/"+p, ""); status != 500 || env.Error != "Only empty projects can be removed." {
+				t.Errorf("delete of project %s holding an ACL: HTTP %d %q", p, status, env.Error)
+			}
+		})
+	}
+}
