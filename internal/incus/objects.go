@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -129,8 +130,13 @@ func taken(err error, importID string) error {
 // the object into a Conflict listing them. usedBy reads them when the
 // server's text does not (incusd's never does); it is called only then.
 func refusedInUse(ctx context.Context, err error, usedBy func(context.Context) ([]string, error)) error {
+	return refusedInUseMatching(ctx, err, inUseTexts, usedBy)
+}
+
+// refusedInUseMatching is refusedInUse for a family with its own texts.
+func refusedInUseMatching(ctx context.Context, err error, texts *regexp.Regexp, usedBy func(context.Context) ([]string, error)) error {
 	text, info, _ := serverText(err)
-	if text == "" || !inUseTexts.MatchString(text) {
+	if text == "" || !texts.MatchString(text) {
 		return err
 	}
 	out := &clienterr.ConflictError{Info: *info}

@@ -73,6 +73,8 @@ type mockProject struct {
 	// profiles are the project's own; with features.profiles off it uses
 	// the default project's (profilesOf).
 	profiles map[string]*api.Profile
+	// acls are the project's network ACLs (incus_network_acls.go).
+	acls map[string]*api.NetworkACL
 }
 
 type mockInstance struct {
@@ -409,6 +411,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.storageVolumeRoutes(mux)
 	m.storageBucketRoutes(mux)
 	m.networkZoneRoutes(mux)
+	m.networkACLRoutes(mux)
 	return mux
 }
 

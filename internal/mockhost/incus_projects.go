@@ -85,6 +85,9 @@ func (m *Incus) projectUsedBy(p *mockProject, withDefault bool) []string {
 			out = append(out, "/1.0/images/"+fp)
 		}
 	}
+	for n := range p.acls {
+		out = append(out, withProject("/1.0/network-acls/"+n, p.name))
+	}
 	for _, pool := range m.pools {
 		for n := range pool.volumes[p.name] {
 			out = append(out, withProject("/1.0/storage-pools/"+pool.Name+"/volumes/custom/"+n, p.name))

@@ -105,7 +105,12 @@ func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequ
 }
 
 // noun is the object in descriptions: "storage bucket key".
-func (t *Type[M, O]) noun() string { return strings.ToLower(t.Title) }
+func (t *Type[M, O]) noun() string {
+	if t.Noun != "" {
+		return t.Noun
+	}
+	return strings.ToLower(t.Title)
+}
 
 // cliNoun is the incus command of the type: "profile", "storage volume".
 func (t *Type[M, O]) cliNoun() string {

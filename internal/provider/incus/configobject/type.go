@@ -71,7 +71,10 @@ type Type[M any, O any] struct {
 	Name string
 	// Title is the object in diagnostic summaries: "Profile" gives "Unable
 	// to Create Incus Profile".
-	Title       string
+	Title string
+	// Noun is the object in running text when it is not Title in lower
+	// case ("network ACL" for the title "Network ACL").
+	Noun        string
 	Description string
 	// CLI is the incus command for the object when it is not Name
 	// ("storage volume" for the storage_volume type).
@@ -149,7 +152,7 @@ func (t *Type[M, O]) describe(s incus.Scope, k Key) string {
 		where = append(where, fmt.Sprintf("project %q", s.Project))
 	}
 	where = append(where, fmt.Sprintf("remote %q", s.Remote))
-	return fmt.Sprintf("%s %q (%s)", strings.ToLower(t.Title), k.Name, strings.Join(where, ", "))
+	return fmt.Sprintf("%s %q (%s)", t.noun(), k.Name, strings.Join(where, ", "))
 }
 
 // summary is a diagnostic summary: "Unable to Create Incus Profile".
