@@ -406,6 +406,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.storagePoolRoutes(mux)
 	m.storageVolumeRoutes(mux)
 	m.storageBucketRoutes(mux)
+	m.networkRoutes(mux)
 	return mux
 }
 
