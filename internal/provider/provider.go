@@ -20,6 +20,7 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/bucket"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/project"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/storage"
@@ -143,6 +144,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		storage.NewPoolResource,
 		storage.NewVolumeResource,
 		storage.NewVolumeSnapshotResource,
+		network.NewResource,
 		pikvm.NewPowerResource,
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
@@ -158,6 +160,7 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		bucket.NewDataSource,
 		storage.NewPoolDataSource,
 		storage.NewVolumeDataSource,
+		network.NewDataSource,
 		pikvm.NewDeviceDataSource,
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,
