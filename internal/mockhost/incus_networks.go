@@ -164,19 +164,19 @@ func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) stri
 			return fmt.Sprintf("Invalid value for network %q option %q: Not an IPv%s address %q", name, a.key, map[bool]string{true: "4", false: "6"}[a.v4], v)
 		}
 	}
-	m.fillAuto(name, cfg)
+	m.fillAuto(cfg)
 	return ""
 }
 
 // fillAuto turns `auto` (or, on a create, no address) into a free subnet
-// (10.100+i.0.1/24, fd42:100+i::1/64: nothing is ever sent to them).
-func (m *Incus) fillAuto(name string, cfg map[string]string) {
+// (10.100+i.0.1/24, fd42:100+i::1/64: nothing is ever sent to them). As
+// incusd's random pick, `auto` sent again never gives the subnet the
+// network has.
+func (m *Incus) fillAuto(cfg map[string]string) {
 	used := map[string]bool{}
-	for other, n := range m.networks {
-		if other != name {
-			used[n.config["ipv4.address"]] = true
-			used[n.config["ipv6.address"]] = true
-		}
+	for _, n := range m.networks {
+		used[n.config["ipv4.address"]] = true
+		used[n.config["ipv6.address"]] = true
 	}
 	for _, a := range []struct{ key, nat, form string }{
 		{"ipv4.address", "ipv4.nat", "10.%d.0.1/24"}, {"ipv6.address", "ipv6.nat", "fd42:%d::1/64"},
