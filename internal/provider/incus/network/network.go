@@ -145,6 +145,7 @@ var networkType = &configobject.Type[model, incus.Network]{
 		"A new name renames it in place, which incusd refuses while instances or profiles use the network (the error lists them). " +
 		"A bridge's `ipv4.address` and `ipv6.address` may be `auto` (or left out, which is `auto` for a new bridge): Incus picks a free subnet and stores it; `auto` in the configuration stays `auto` in state while the network has an address of that family, and an update keeps the subnet Incus picked. " +
 		"Addresses and NAT (`ipv4.nat`, `ipv6.nat`) left out of `config` are Incus's to fill in and are not drift; set `ipv4.address = \"none\"` to have no IPv4. `volatile.*` keys are never drift. " +
+		"An import shows every key but `volatile.*`: a configuration that sets the addresses imports with an empty plan, one that leaves them out plans one update, which keeps them. " +
 		"Deleting a network that instances or profiles still use is refused, and the error lists them; the network stays in state.",
 	InProject: true,
 	Target:    true,
