@@ -12,7 +12,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -117,7 +116,7 @@ func readConfig(server map[string]string, prior types.Map, importing bool) types
 	if !changed {
 		return out
 	}
-	return types.MapValueMust(types.StringType, map[string]attr.Value(elems))
+	return types.MapValueMust(types.StringType, elems)
 }
 
 // nameRE is incusd's character set of interface names (a network is one).
