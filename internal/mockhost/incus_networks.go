@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -124,6 +125,24 @@ var bridgeKeys = map[string]bool{
 	"ipv6.nat.order": true, "ipv6.routing": true, "raw.dnsmasq": true, "security.acls": true,
 }
 
+var interfaceName = regexp.MustCompile(`^[-_a-zA-Z0-9.]+$`)
+
+// networkNameProblem is incusd's refusal (400) of a network name, "" for a
+// valid one: a network is a host interface.
+func networkNameProblem(name string) string {
+	switch {
+	case name == "none":
+		return "Network name 'none' is not valid"
+	case len(name) < 2:
+		return "Network interface is too short (minimum 2 characters)"
+	case len(name) > 15:
+		return "Network interface is too long (maximum 15 characters)"
+	case !interfaceName.MatchString(name):
+		return "Network interface contains invalid characters"
+	}
+	return ""
+}
+
 // parentTypes are the types that sit on a host interface (`parent`).
 var parentTypes = map[string]bool{"macvlan": true, "sriov": true, "physical": true}
 
@@ -222,8 +241,8 @@ func (m *Incus) createNetwork(w http.ResponseWriter, r *http.Request) {
 	case req.Name == "":
 		writeError(w, http.StatusBadRequest, "No name provided")
 		return
-	case strings.Contains(req.Name, "/"):
-		writeError(w, http.StatusBadRequest, "Network interface contains invalid characters")
+	case networkNameProblem(req.Name) != "":
+		writeError(w, http.StatusBadRequest, networkNameProblem(req.Name))
 		return
 	case m.networks[req.Name] != nil:
 		writeError(w, http.StatusConflict, fmt.Sprintf("Network %q already exists", req.Name))
@@ -287,6 +306,8 @@ func (m *Incus) renameNetwork(w http.ResponseWriter, r *http.Request, n *mockNet
 	switch {
 	case req.Name == "":
 		writeError(w, http.StatusBadRequest, "No name provided")
+	case networkNameProblem(req.Name) != "":
+		writeError(w, http.StatusBadRequest, networkNameProblem(req.Name))
 	case m.networks[req.Name] != nil:
 		writeError(w, http.StatusConflict, fmt.Sprintf("Network %q already exists", req.Name))
 	case len(m.networkUsedBy(n)) > 0:
