@@ -18,7 +18,7 @@ import (
 
 func (m *Incus) networkRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /1.0/networks", m.withNetworkProject(m.listNetworks))
-	mux.HandleFunc("POST /1.0/networks", m.withNetworkProject(m.createNetwork))
+	mux.HandleFunc("POST /1.0/networks", m.createNetwork)
 	mux.HandleFunc("GET /1.0/networks/{name}", m.withNetwork(m.getNetwork))
 	mux.HandleFunc("PUT /1.0/networks/{name}", m.withNetwork(m.updateNetwork))
 	mux.HandleFunc("PATCH /1.0/networks/{name}", m.withNetwork(m.updateNetwork))
@@ -228,11 +228,29 @@ func (n *mockNetwork) apply(description string, cfg map[string]string) {
 	}
 }
 
+// memberKeys are the keys a network may have per cluster member (incusd
+// 6.0's node-specific network config).
+var memberKeys = map[string]bool{"bgp.ipv4.nexthop": true, "bgp.ipv6.nexthop": true, "bridge.external_interfaces": true, "parent": true}
+
+// createNetwork: with ?target=, incusd checks that the config holds only
+// member-specific keys before it looks for the member.
 func (m *Incus) createNetwork(w http.ResponseWriter, r *http.Request) {
 	var req api.NetworksPost
 	if !decode(w, r, &req) {
 		return
 	}
+	if r.URL.Query().Get("target") != "" {
+		for _, k := range sortedKeys(req.Config) {
+			if !memberKeys[k] {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("Config key %q may not be used as member-specific key", k))
+				return
+			}
+		}
+	}
+	m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) { m.createChecked(w, req) })(w, r)
+}
+
+func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost) {
 	if req.Type == "" {
 		req.Type = "bridge"
 	}

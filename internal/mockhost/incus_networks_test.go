@@ -31,6 +31,8 @@ func TestNetworkAPI(t *testing.T) {
 	wantErr("bad address", c.CreateNetwork(bridge("br2", "bogus")), `Invalid value for network "br2" option "ipv4.address": invalid CIDR address: bogus`)
 	wantErr("bad key", c.CreateNetwork(api.NetworksPost{Name: "br2", NetworkPut: api.NetworkPut{Config: map[string]string{"bogus.key": "1"}}}), `Invalid option for network "br2" option "bogus.key"`)
 	wantErr("macvlan without parent", c.CreateNetwork(api.NetworksPost{Name: "mv", Type: "macvlan"}), `Invalid value for network "mv" option "parent": Required value`)
+	wantErr("member key", c.UseTarget("node9").CreateNetwork(bridge("br2", "198.18.1.1/24")), `Config key "ipv4.address" may not be used as member-specific key`)
+	wantErr("no member", c.UseTarget("node9").CreateNetwork(api.NetworksPost{Name: "br2", NetworkPut: api.NetworkPut{Config: map[string]string{"bridge.external_interfaces": "eth9"}}}), "Cluster member not found")
 	wantErr("bad name", c.CreateNetwork(bridge("a:b", "198.18.1.1/24")), "Network interface contains invalid characters")
 	wantErr("long name", c.CreateNetwork(bridge("abcdefghijklmnop", "198.18.1.1/24")), "Network interface is too long (maximum 15 characters)")
 	wantErr("none", c.CreateNetwork(bridge("none", "198.18.1.1/24")), "Network name 'none' is not valid")

@@ -154,7 +154,8 @@ var networkType = &configobject.Type[model, incus.Network]{
 			Validators:    []validator.String{stringvalidator.OneOf(networkTypes...)},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 		"target": schema.StringAttribute{Optional: true,
-			Description:   "Cluster member the network is created on and read from (Incus `--target`). Only for a clustered remote: a standalone server has no members and refuses any target (`Cluster member not found`). Changing it replaces the network.",
+			Description: "Cluster member the network is created on and read from (Incus `--target`): its `config` then holds that member's own keys only (`parent`, `bridge.external_interfaces`, `bgp.ipv4.nexthop`, `bgp.ipv6.nexthop`; incusd refuses others), and the network stays pending until created without a target; `member_config` does both steps in one resource. " +
+				"Only for a clustered remote: a standalone server has no members and refuses any target (`Cluster member not found`). Changing it replaces the network.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 		"member_config": schema.MapAttribute{Optional: true, ElementType: types.MapType{ElemType: types.StringType},
 			Description: "Clusters only: the member-specific config of each cluster member, as a map of member name to config map (for example `{ node1 = { \"bridge.external_interfaces\" = \"eth1\" } }` or a macvlan's `parent`). " +

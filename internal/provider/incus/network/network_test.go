@@ -217,6 +217,14 @@ func TestAccIncusNetwork_errors(t *testing.T) {
 					Config:      netConfig(h, name, `type = "vxlan"`),
 					ExpectError: acctest.DiagRE(`type.* value must be one of`),
 				},
+				{ // target on a standalone server
+					Config:      netConfig(h, name, `target = "node9"`),
+					ExpectError: acctest.DiagRE(`[Cc]luster member "node9" \(remote "test"\).*standalone Incus server has none`),
+				},
+				{ // with a target, incusd takes only member-specific keys (checked before the member)
+					Config:      netConfig(h, name, bridge(name, 1, "", "")+`  target = "node9"`),
+					ExpectError: acctest.DiagRE(`Config key "ipv4.address" may not be used as member-specific key`),
+				},
 				{ // incusd's own refusal, verbatim
 					Config:      netConfig(h, name, `config = { "ipv4.address" = "bogus", "ipv6.address" = "none" }`),
 					ExpectError: acctest.DiagRE(`Invalid value for network "` + name + `" option "ipv4.address": invalid CIDR address: bogus`),
