@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs a real Incus daemon (bookworm-backports) and busybox-static on a
-# fresh Debian 12 machine, starts incusd without systemd, initialises it with
-# a preseed, and imports a local busybox image (no internet needed).
+# Installs a real Incus daemon (bookworm-backports), busybox-static and
+# dnsmasq-base (for managed bridges) on a fresh Debian 12 machine, starts
+# incusd without systemd, initialises it with a preseed, and imports a local
+# busybox image (no internet needed).
 # Idempotent: safe to run again on a machine that already has it.
 set -euo pipefail
 
@@ -16,7 +17,14 @@ if ! command -v incus >/dev/null 2>&1 || [ ! -x /usr/libexec/incus/incusd ] || [
   echo "deb ${mirror%/} bookworm-backports main" > /etc/apt/sources.list.d/rack-backports.list
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -t bookworm-backports incus-base busybox-static >/dev/null
+    -t bookworm-backports incus-base busybox-static dnsmasq-base >/dev/null
+fi
+
+# incusd runs dnsmasq for each managed bridge: without it, creating one
+# (rack_incus_network's tests) fails.
+if ! command -v dnsmasq >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dnsmasq-base >/dev/null
 fi
 
 sock=/var/lib/incus/unix.socket

@@ -284,7 +284,8 @@ var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Sn
 //   - DELETE /1.0/storage-pools/{pool}/volumes/custom/{name} (400): "The storage volume is still in use"
 //   - DELETE /1.0/projects/{name} (500): "Only empty projects can be removed."
 //   - DELETE /1.0/network-zones/{name} (500): "Cannot delete a zone that is in use"
-var inUseTexts = regexp.MustCompile(`^(?:Profile is currently in use|The storage pool is currently in use|The storage volume is still in use|Only empty projects can be removed\.?|Cannot delete a zone that is in use)$`)
+//   - DELETE /1.0/networks/{name} (400): "The network is currently in use"
+var inUseTexts = regexp.MustCompile(`^(?:Profile is currently in use|The storage pool is currently in use|The network is currently in use|The storage volume is still in use|Only empty projects can be removed\.?|Cannot delete a zone that is in use)$`)
 
 // objectRule blames the parent of an object (its project, pool, bucket, the
 // source of a copy) when incusd's text names it.

@@ -410,6 +410,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.storagePoolRoutes(mux)
 	m.storageVolumeRoutes(mux)
 	m.storageBucketRoutes(mux)
+	m.networkRoutes(mux)
 	m.networkZoneRoutes(mux)
 	m.networkACLRoutes(mux)
 	return mux

@@ -14,6 +14,10 @@ import (
 type mockNetwork struct {
 	name        string
 	description string
+	// typ is the network type (bridge, macvlan, ...); config its config
+	// as incusd stores it (an `auto` address made concrete).
+	typ    string
+	config map[string]string
 	// ipv4 and ipv6 are the bridge's own address and subnet (incus's
 	// ipv4.address and ipv6.address); an invalid prefix means none.
 	ipv4, ipv6 netip.Prefix
@@ -28,7 +32,12 @@ type lease struct {
 }
 
 func newNetwork(name, ipv4, ipv6, description string) (*mockNetwork, error) {
-	n := &mockNetwork{name: name, description: description, leases: map[uint32]*mockInstance{}}
+	n := &mockNetwork{name: name, description: description, typ: "bridge", config: map[string]string{}, leases: map[uint32]*mockInstance{}}
+	for k, v := range map[string]string{"ipv4.address": ipv4, "ipv6.address": ipv6} {
+		if v != "" {
+			n.config[k] = v
+		}
+	}
 	for _, a := range []struct {
 		text string
 		v4   bool

@@ -13,7 +13,7 @@ var apiExtensions = []string{
 	"projects", "projects_force_delete", "storage", "storage_api_volume_rename",
 	"storage_api_local_volume_handling", "storage_api_volume_snapshots", "storage_api_project",
 	"custom_block_volumes", "custom_volume_snapshot_expiry", "storage_volumes_created_at",
-	"storage_buckets", "storage_buckets_create_credentials",
+	"storage_buckets", "storage_buckets_create_credentials", "network",
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl",
 }

@@ -1,0 +1,81 @@
+package mockhost
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lxc/incus/v6/shared/api"
+)
+
+// TestNetworkAPI: the fake's /1.0/networks answers as incusd 6.0.4 does
+// (texts recorded against the real daemon, see internal/incus/networks.go).
+func TestNetworkAPI(t *testing.T) {
+	_, c := startFakeIncus(t, IncusOptions{ImageAlias: "rack-busybox"})
+	bridge := func(name, v4 string) api.NetworksPost {
+		return api.NetworksPost{Name: name, NetworkPut: api.NetworkPut{Config: map[string]string{"ipv4.address": v4, "ipv4.nat": "false", "ipv6.address": "none"}}}
+	}
+	wantErr := func(what string, err error, text string) {
+		t.Helper()
+		if err == nil || err.Error() != text {
+			t.Errorf("%s: got %v, want %q", what, err, text)
+		}
+	}
+	if err := c.CreateNetwork(bridge("br1", "198.18.0.1/24")); err != nil {
+		t.Fatal(err)
+	}
+	n, etag, err := c.GetNetwork("br1")
+	if err != nil || n.Type != "bridge" || !n.Managed || n.Config["ipv4.address"] != "198.18.0.1/24" || etag == "" {
+		t.Fatalf("GetNetwork: %+v %q %v", n, etag, err)
+	}
+	wantErr("taken", c.CreateNetwork(bridge("br1", "198.18.1.1/24")), `Network "br1" already exists`)
+	wantErr("bad address", c.CreateNetwork(bridge("br2", "bogus")), `Invalid value for network "br2" option "ipv4.address": invalid CIDR address: bogus`)
+	wantErr("bad key", c.CreateNetwork(api.NetworksPost{Name: "br2", NetworkPut: api.NetworkPut{Config: map[string]string{"bogus.key": "1"}}}), `Invalid option for network "br2" option "bogus.key"`)
+	wantErr("macvlan without parent", c.CreateNetwork(api.NetworksPost{Name: "mv", Type: "macvlan"}), `Invalid value for network "mv" option "parent": Required value`)
+	wantErr("member key", c.UseTarget("node9").CreateNetwork(bridge("br2", "198.18.1.1/24")), `Config key "ipv4.address" may not be used as member-specific key`)
+	wantErr("no member", c.UseTarget("node9").CreateNetwork(api.NetworksPost{Name: "br2", NetworkPut: api.NetworkPut{Config: map[string]string{"bridge.external_interfaces": "eth9"}}}), "Cluster member not found")
+	wantErr("bad name", c.CreateNetwork(bridge("a:b", "198.18.1.1/24")), "Network interface contains invalid characters")
+	wantErr("long name", c.CreateNetwork(bridge("abcdefghijklmnop", "198.18.1.1/24")), "Network interface is too long (maximum 15 characters)")
+	wantErr("none", c.CreateNetwork(bridge("none", "198.18.1.1/24")), "Network name 'none' is not valid")
+	wantErr("bad update", c.UpdateNetwork("br1", api.NetworkPut{Config: map[string]string{"ipv4.address": "198.18.0.1/33"}}, ""), `Invalid value for network "br1" option "ipv4.address": invalid CIDR address: 198.18.0.1/33`)
+	wantErr("stale etag", c.UpdateNetwork("br1", api.NetworkPut{}, "stale"), "ETag doesn't match: "+strings.Trim(etag, `"`)+" vs stale")
+
+	// A PUT without an address removes it; auto picks one, never the current one.
+	if err := c.UpdateNetwork("br1", api.NetworkPut{Config: map[string]string{"ipv4.address": "auto"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	n, _, _ = c.GetNetwork("br1")
+	first := n.Config["ipv4.address"]
+	if first == "" || first == "auto" || n.Config["ipv4.nat"] != "true" {
+		t.Fatalf("auto not filled in: %v", n.Config)
+	}
+	_ = c.UpdateNetwork("br1", api.NetworkPut{Config: map[string]string{"ipv4.address": "auto"}}, "")
+	if n, _, _ = c.GetNetwork("br1"); n.Config["ipv4.address"] == first {
+		t.Errorf("auto gave the current subnet %s again", first)
+	}
+
+	// In use by an instance's NIC: rename and delete refused, used_by lists it.
+	op, err := c.CreateInstance(api.InstancesPost{Name: "c1", Source: api.InstanceSource{Type: "image", Alias: "rack-busybox"},
+		InstancePut: api.InstancePut{Devices: map[string]map[string]string{"eth0": {"type": "nic", "network": "br1", "name": "eth0"}}}})
+	mustOp(t, op, err)
+	if n, _, _ = c.GetNetwork("br1"); len(n.UsedBy) != 1 || n.UsedBy[0] != "/1.0/instances/c1" {
+		t.Errorf("used_by: %v", n.UsedBy)
+	}
+	wantErr("rename in use", c.RenameNetwork("br1", api.NetworkPost{Name: "br9"}), "Network is currently in use")
+	wantErr("delete in use", c.DeleteNetwork("br1"), "The network is currently in use")
+	op, err = c.DeleteInstance("c1")
+	mustOp(t, op, err)
+
+	if err := c.CreateNetwork(bridge("br3", "198.18.3.1/24")); err != nil {
+		t.Fatal(err)
+	}
+	wantErr("rename to a taken name", c.RenameNetwork("br1", api.NetworkPost{Name: "br3"}), `Network "br3" already exists`)
+	if err := c.RenameNetwork("br1", api.NetworkPost{Name: "br9"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteNetwork("br9"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.GetNetwork("br9")
+	wantErr("gone", err, "Network not found")
+	wantErr("delete gone", c.DeleteNetwork("br9"), "Failed loading network: Network not found")
+}
