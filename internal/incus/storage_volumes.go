@@ -3,6 +3,7 @@ package incus
 import (
 	"context"
 	"errors"
+	"net/url"
 	"time"
 
 	incusclient "github.com/lxc/incus/v6/client"
@@ -84,8 +85,9 @@ func (c *Client) GetStorageVolume(ctx context.Context, s Scope, pool, name strin
 }
 
 // CreateStorageVolume creates a custom volume: one request (sync on most
-// drivers), or, with spec.Source, a copy through the official client's
-// CopyStoragePoolVolume, waited for. A taken name is a Conflict naming the
+// drivers), or, with spec.Source, a copy waited for (on one server the copy
+// request with our operation wait; between remotes the official client's
+// CopyStoragePoolVolume). A taken name is a Conflict naming the
 // import ID `remote:project/pool/name`.
 func (c *Client) CreateStorageVolume(ctx context.Context, s Scope, spec StorageVolumeSpec) error {
 	srv, s, address, err := c.at(s)
@@ -136,6 +138,26 @@ func (c *Client) copyVolume(ctx context.Context, srv incusclient.InstanceServer,
 		Location:         "none",
 		StorageVolumePut: volumePut(spec.StorageVolumePut),
 	}
+	if from.Remote == s.Remote {
+		// On one server: the same request the official client's copy
+		// sends, through our own operation wait (one wait, the operation's
+		// ID kept). The client's RemoteOperation would wait in a goroutine
+		// of its own and race with any read of its target operation.
+		req := api.StorageVolumesPost{
+			Name:             spec.Name,
+			Type:             customVolume,
+			ContentType:      spec.ContentType,
+			StorageVolumePut: volumePut(spec.StorageVolumePut),
+			Source:           api.StorageVolumeSource{Type: "copy", Name: src.Name, Pool: src.Pool, VolumeOnly: true},
+		}
+		if from.Project != s.Project {
+			req.Source.Project = from.Project
+		}
+		return operate(ctx, srv, "the copy request", object, address, func() (incusclient.Operation, error) {
+			op, _, err := srv.RawOperation("POST", "/storage-pools/"+url.PathEscape(spec.Pool)+"/volumes/"+customVolume, req, "")
+			return op, err
+		})
+	}
 	args := &incusclient.StoragePoolVolumeCopyArgs{Name: spec.Name, VolumeOnly: true}
 	if err := clienterr.BeforeMutation(ctx, "the copy request", object); err != nil {
 		return err
@@ -146,10 +168,6 @@ func (c *Client) copyVolume(ctx context.Context, srv incusclient.InstanceServer,
 		return srv.CopyStoragePoolVolume(spec.Pool, srcSrv, src.Pool, vol, args)
 	})
 	if err != nil {
-		return err
-	}
-	if op, gerr := rop.GetTarget(); gerr == nil && op != nil {
-		_, err = waitOperation(ctx, srv, *op, object, address)
 		return err
 	}
 	// A migration between remotes: the official client holds the
