@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -20,21 +19,7 @@ import (
 // and text (docs-internal/incus-error-texts.md): the same cases run against a
 // real incusd when RACK_ACC_INCUS_SOCKET names its socket.
 func TestIncusErrorTexts(t *testing.T) {
-	hosts := map[string]string{}
-	dir, err := os.MkdirTemp("", "rack-mock-") // short: unix socket paths are limited
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	m, err := StartIncus(filepath.Join(dir, "incus.sock"), "rack-busybox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	hosts["mock"] = m.Socket()
-	if s := os.Getenv("RACK_ACC_INCUS_SOCKET"); s != "" {
-		hosts["real"] = s
-	}
+	hosts := mockAndRealSockets(t)
 	image := os.Getenv("RACK_ACC_INCUS_IMAGE")
 	if image == "" {
 		image = "rack-busybox"

@@ -2,8 +2,6 @@ package mockhost
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,21 +10,7 @@ import (
 // (docs-internal/incus-error-texts.md); the same steps run against a real
 // incusd when RACK_ACC_INCUS_SOCKET names its socket.
 func TestIncusNetworkACLTexts(t *testing.T) {
-	hosts := map[string]string{}
-	dir, err := os.MkdirTemp("", "rack-mock-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	m, err := StartIncus(filepath.Join(dir, "incus.sock"), "rack-busybox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	hosts["mock"] = m.Socket()
-	if s := os.Getenv("RACK_ACC_INCUS_SOCKET"); s != "" {
-		hosts["real"] = s
-	}
+	hosts := mockAndRealSockets(t)
 	for hostName, socket := range hosts {
 		t.Run(hostName, func(t *testing.T) {
 			h := &rawIncus{t: t, socket: socket}
@@ -86,21 +70,7 @@ func TestIncusNetworkACLTexts(t *testing.T) {
 // A project holding an ACL is not empty: incusd lists the ACL in its
 // used_by and refuses to delete it.
 func TestIncusNetworkACLKeepsProject(t *testing.T) {
-	hosts := map[string]string{}
-	dir, err := os.MkdirTemp("", "rack-mock-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	m, err := StartIncus(filepath.Join(dir, "incus.sock"), "rack-busybox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	hosts["mock"] = m.Socket()
-	if s := os.Getenv("RACK_ACC_INCUS_SOCKET"); s != "" {
-		hosts["real"] = s
-	}
+	hosts := mockAndRealSockets(t)
 	for hostName, socket := range hosts {
 		t.Run(hostName, func(t *testing.T) {
 			h := &rawIncus{t: t, socket: socket}

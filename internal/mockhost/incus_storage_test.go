@@ -21,9 +21,12 @@ type scenarioStep struct {
 	has                []string
 }
 
-func runScenario(t *testing.T, steps []scenarioStep, cleanup []string) {
-	hosts := map[string]string{}
-	dir, err := os.MkdirTemp("", "rack-mock-")
+// mockAndRealSockets starts a fake incusd for the test and returns its
+// socket as "mock", with the real incusd's as "real" when
+// RACK_ACC_INCUS_SOCKET names one.
+func mockAndRealSockets(t *testing.T) map[string]string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rack-mock-") // short: unix socket paths are limited
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,10 +36,15 @@ func runScenario(t *testing.T, steps []scenarioStep, cleanup []string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close() })
-	hosts["mock"] = m.Socket()
+	hosts := map[string]string{"mock": m.Socket()}
 	if s := os.Getenv("RACK_ACC_INCUS_SOCKET"); s != "" {
 		hosts["real"] = s
 	}
+	return hosts
+}
+
+func runScenario(t *testing.T, steps []scenarioStep, cleanup []string) {
+	hosts := mockAndRealSockets(t)
 	for hostName, socket := range hosts {
 		t.Run(hostName, func(t *testing.T) {
 			h := &rawIncus{t: t, socket: socket}
