@@ -316,15 +316,8 @@ func (c *Client) GetInstanceAfterChange(ctx context.Context, s Scope, name strin
 }
 
 func (c *Client) getAfterChange(ctx context.Context, s Scope, name string) (*Instance, error) {
-	if ctx.Err() != nil {
-		// The timeout ran out during the change: still learn what exists,
-		// briefly, rather than leave an instance that state does not know.
-		var cancel context.CancelFunc
-		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
-		defer cancel()
-	}
 	var inst *Instance
-	err := retryUntilAnswered(ctx, func() error {
+	err := ReadAfterChange(ctx, func(ctx context.Context) error {
 		var err error
 		inst, err = c.getInstanceFull(ctx, s, name)
 		return err

@@ -22,6 +22,20 @@ func retryUntilAnswered(ctx context.Context, fn func() error) error {
 	return retryConnection(ctx, 0, fn)
 }
 
+// ReadAfterChange runs read, a read of what a change the server accepted
+// left, until the daemon answers (it may be restarting) within ctx. When
+// ctx already ended (the change used the timeout up, or Terraform was
+// interrupted), it still reads, for readBackGrace: what exists must be
+// known, or the object would be on the host and not in state.
+func ReadAfterChange(ctx context.Context, read func(ctx context.Context) error) error {
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
+		defer cancel()
+	}
+	return retryUntilAnswered(ctx, func() error { return read(ctx) })
+}
+
 // retryConnection makes up to tries attempts (0: until ctx ends), waiting
 // 200 ms, doubling up to 5 s, between them.
 func retryConnection(ctx context.Context, tries int, fn func() error) error {

@@ -320,34 +320,15 @@ func (r *configResource[M, O]) apply(ctx context.Context, m *M, obj Object[O], s
 }
 
 // getAfterChange reads the object after a change the server may have
-// made. When the change used the timeout up, or Terraform was interrupted,
-// it still reads, briefly: what exists must be known.
+// made: see incus.ReadAfterChange.
 func (r *configResource[M, O]) getAfterChange(ctx context.Context, s incus.Scope, k Key) (Object[O], error) {
-	if ctx.Err() != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = clienterr.WithTimeout(context.WithoutCancel(ctx), readBackGrace)
-		defer cancel()
-	}
-	return r.getUntilAnswered(ctx, s, k)
-}
-
-// getUntilAnswered reads the object after a change, again and again while
-// the daemon cannot be reached (it may be restarting), within ctx: what
-// exists must be known before state is written.
-func (r *configResource[M, O]) getUntilAnswered(ctx context.Context, s incus.Scope, k Key) (Object[O], error) {
-	delay := 200 * time.Millisecond
-	for {
-		obj, err := r.t.Get(ctx, r.data.Incus, s, k)
-		if err == nil || !clienterr.IsConnection(err) {
-			return obj, err
-		}
-		select {
-		case <-ctx.Done():
-			return obj, err
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 2*time.Second)
-	}
+	var obj Object[O]
+	err := incus.ReadAfterChange(ctx, func(ctx context.Context) error {
+		var err error
+		obj, err = r.t.Get(ctx, r.data.Incus, s, k)
+		return err
+	})
+	return obj, err
 }
 
 type privateSetter interface {

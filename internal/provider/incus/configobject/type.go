@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -121,10 +120,6 @@ type Type[M any, O any] struct {
 	Undeletable func(k Key) bool
 	Reset       func(ctx context.Context, c *incus.Client, s incus.Scope, k Key, m *M, etag string) error
 }
-
-// readBackGrace is how long the read after a change may still take when the
-// change itself used up the resource's timeout.
-const readBackGrace = 30 * time.Second
 
 // Parent is an attribute naming an object this one lives in.
 type Parent struct {

@@ -6,18 +6,14 @@ package network
 import (
 	"context"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -65,26 +61,12 @@ func (m *model) put(ctx context.Context, diags *diag.Diagnostics) incus.NetworkP
 	return incus.NetworkPut{Description: m.Description.ValueString(), Config: cfg}
 }
 
-// memberConfigs is member_config: member -> its config.
-func (m *model) memberConfigs(ctx context.Context, diags *diag.Diagnostics) map[string]map[string]string {
-	if m.MemberConfig.IsNull() || m.MemberConfig.IsUnknown() {
-		return nil
-	}
-	out := map[string]map[string]string{}
-	diags.Append(m.MemberConfig.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
 // keepServerValues shapes an update's config from what the server holds:
 // incusd replaces the whole config on a PUT, so a filled-in key the
 // configuration leaves out (the address it picked) would be dropped, and an
 // `auto` sent again would pick another subnet. Both keep the server's value.
 func keepServerValues(put, server map[string]string) {
-	for k, v := range server {
-		if _, set := put[k]; !set && (strings.HasPrefix(k, "volatile.") || filled(k)) {
-			put[k] = v
-		}
-	}
+	incusattr.KeepFilled(put, server, filled)
 	for _, k := range addressKeys {
 		if put[k] == "auto" && concrete(server[k]) {
 			put[k] = server[k]
@@ -157,18 +139,9 @@ var networkType = &configobject.Type[model, incus.Network]{
 			Description: "Cluster member the network is created on and read from (Incus `--target`): its `config` then holds that member's own keys only (`parent`, `bridge.external_interfaces`, `bgp.ipv4.nexthop`, `bgp.ipv6.nexthop`; incusd refuses others), and the network stays pending until created without a target; `member_config` does both steps in one resource. " +
 				"Only for a clustered remote: a standalone server has no members and refuses any target (`Cluster member not found`). Changing it replaces the network.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
-		"member_config": schema.MapAttribute{Optional: true, ElementType: types.MapType{ElemType: types.StringType},
-			Description: "Clusters only: the member-specific config of each cluster member, as a map of member name to config map (for example `{ node1 = { \"bridge.external_interfaces\" = \"eth1\" } }` or a macvlan's `parent`). " +
-				"The network is first defined on each member with its config (`incus network create --target`), then created with `config`. " +
-				"A change replaces the network; member-specific keys are not read back. Conflicts with `target`.",
-			Validators: []validator.Map{
-				mapvalidator.ConflictsWith(path.MatchRoot("target")),
-				mapvalidator.ValueMapsAre(mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})),
-			},
-			// Set after an import (state null): nothing to replace.
-			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-				resp.RequiresReplace = !req.StateValue.IsNull()
-			}, "A change replaces the network, unless it was imported.", "A change replaces the network, unless it was imported.")}},
+		"member_config": incusattr.MemberConfigAttribute("network", "Clusters only: the member-specific config of each cluster member, as a map of member name to config map (for example `{ node1 = { \"bridge.external_interfaces\" = \"eth1\" } }` or a macvlan's `parent`). "+
+			"The network is first defined on each member with its config (`incus network create --target`), then created with `config`. "+
+			"A change replaces the network; member-specific keys are not read back. Conflicts with `target`."),
 		"managed": schema.BoolAttribute{Computed: true,
 			Description: "Whether Incus manages the network (false for a host interface Incus only sees)."},
 		"used_by": schema.ListAttribute{Computed: true, ElementType: types.StringType,
@@ -187,23 +160,16 @@ var networkType = &configobject.Type[model, incus.Network]{
 	},
 	Create: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key, m *model, diags *diag.Diagnostics) error {
 		put := m.put(ctx, diags)
-		members := m.memberConfigs(ctx, diags)
+		members := incusattr.MemberConfigs(ctx, m.MemberConfig, diags)
 		if diags.HasError() {
 			return nil
 		}
 		typ := m.Type.ValueString()
-		names := make([]string, 0, len(members))
-		for n := range members {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, member := range names {
-			at := s
-			at.Target = member
-			spec := incus.NetworkSpec{Name: k.Name, Type: typ, NetworkPut: incus.NetworkPut{Config: members[member]}}
-			if err := c.CreateNetwork(ctx, at, spec); err != nil {
-				return err
-			}
+		err := incusattr.ForEachMember(s, members, func(at incus.Scope, config map[string]string) error {
+			return c.CreateNetwork(ctx, at, incus.NetworkSpec{Name: k.Name, Type: typ, NetworkPut: incus.NetworkPut{Config: config}})
+		})
+		if err != nil {
+			return err
 		}
 		return c.CreateNetwork(ctx, s, incus.NetworkSpec{Name: k.Name, Type: typ, NetworkPut: put})
 	},
@@ -234,9 +200,7 @@ var networkType = &configobject.Type[model, incus.Network]{
 		if m.Project.IsNull() || m.Project.IsUnknown() {
 			m.Project = types.StringValue(n.Project)
 		}
-		if m.MemberConfig.IsUnknown() {
-			m.MemberConfig = types.MapNull(types.MapType{ElemType: types.StringType})
-		}
+		m.MemberConfig = incusattr.MemberConfigFromAPI(m.MemberConfig)
 	},
 }
 

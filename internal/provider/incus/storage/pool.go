@@ -2,17 +2,13 @@ package storage
 
 import (
 	"context"
-	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -58,27 +54,6 @@ func (m *poolModel) put(ctx context.Context, diags *diag.Diagnostics) incus.Stor
 	return incus.StoragePoolPut{Description: m.Description.ValueString(), Config: cfg}
 }
 
-// memberConfigs is member_config: member -> its config.
-func (m *poolModel) memberConfigs(ctx context.Context, diags *diag.Diagnostics) map[string]map[string]string {
-	if m.MemberConfig.IsNull() || m.MemberConfig.IsUnknown() {
-		return nil
-	}
-	out := map[string]map[string]string{}
-	diags.Append(m.MemberConfig.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-// keepFilled adds to put the keys Incus filled in (and volatile.*) that the
-// configuration leaves out: incusd refuses a PUT that drops them ("Pool
-// source cannot be changed when not in pending state").
-func keepFilled(put, server map[string]string, filled func(string) bool) {
-	for k, v := range server {
-		if _, set := put[k]; !set && (strings.HasPrefix(k, "volatile.") || filled(k)) {
-			put[k] = v
-		}
-	}
-}
-
 var poolType = &configobject.Type[poolModel, incus.StoragePool]{
 	Name:  "storage_pool",
 	Title: "Storage Pool",
@@ -94,18 +69,9 @@ var poolType = &configobject.Type[poolModel, incus.StoragePool]{
 			Validators:    []validator.String{stringvalidator.OneOf(poolDrivers...)},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 		"target": targetAttribute("pool"),
-		"member_config": schema.MapAttribute{Optional: true, ElementType: types.MapType{ElemType: types.StringType},
-			Description: "Clusters only: the member-specific config of each cluster member, as a map of member name to config map (for example `{ node1 = { source = \"/dev/sdb\" } }`). " +
-				"The pool is first defined on each member with its config (`incus storage create --target`), then created with `config`. " +
-				"Member-specific keys cannot change once the pool exists, so a change replaces the pool; they are not read back. Conflicts with `target`.",
-			Validators: []validator.Map{
-				mapvalidator.ConflictsWith(path.MatchRoot("target")),
-				mapvalidator.ValueMapsAre(mapvalidator.KeysAre(incusattr.ConfigKeyValidator{})),
-			},
-			// Set after an import (state null): nothing to replace.
-			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-				resp.RequiresReplace = !req.StateValue.IsNull()
-			}, "A change replaces the pool, unless it was imported.", "A change replaces the pool, unless it was imported.")}},
+		"member_config": incusattr.MemberConfigAttribute("pool", "Clusters only: the member-specific config of each cluster member, as a map of member name to config map (for example `{ node1 = { source = \"/dev/sdb\" } }`). "+
+			"The pool is first defined on each member with its config (`incus storage create --target`), then created with `config`. "+
+			"Member-specific keys cannot change once the pool exists, so a change replaces the pool; they are not read back. Conflicts with `target`."),
 		"used_by": usedByAttribute("pool"),
 	},
 	NameValidators: []validator.String{incusattr.NewNameValidator("storage pool", slashProblem)},
@@ -121,23 +87,16 @@ var poolType = &configobject.Type[poolModel, incus.StoragePool]{
 	},
 	Create: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key, m *poolModel, diags *diag.Diagnostics) error {
 		put := m.put(ctx, diags)
-		members := m.memberConfigs(ctx, diags)
+		members := incusattr.MemberConfigs(ctx, m.MemberConfig, diags)
 		if diags.HasError() {
 			return nil
 		}
 		driver := m.Driver.ValueString()
-		names := make([]string, 0, len(members))
-		for n := range members {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, member := range names {
-			at := s
-			at.Target = member
-			spec := incus.StoragePoolSpec{Name: k.Name, Driver: driver, StoragePoolPut: incus.StoragePoolPut{Config: members[member]}}
-			if err := c.CreateStoragePool(ctx, at, spec); err != nil {
-				return err
-			}
+		err := incusattr.ForEachMember(s, members, func(at incus.Scope, config map[string]string) error {
+			return c.CreateStoragePool(ctx, at, incus.StoragePoolSpec{Name: k.Name, Driver: driver, StoragePoolPut: incus.StoragePoolPut{Config: config}})
+		})
+		if err != nil {
+			return err
 		}
 		return c.CreateStoragePool(ctx, s, incus.StoragePoolSpec{Name: k.Name, Driver: driver, StoragePoolPut: put})
 	},
@@ -150,7 +109,7 @@ var poolType = &configobject.Type[poolModel, incus.StoragePool]{
 		if err != nil {
 			return err
 		}
-		keepFilled(put.Config, cur.Config, poolFilled)
+		incusattr.KeepFilled(put.Config, cur.Config, poolFilled)
 		return c.UpdateStoragePool(ctx, s, k.Name, put, etag)
 	},
 	Delete: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key, _ *poolModel) error {
@@ -162,9 +121,7 @@ var poolType = &configobject.Type[poolModel, incus.StoragePool]{
 		m.Driver = types.StringValue(p.Driver)
 		m.Config = incusattr.ConfigFromAPI(p.Config, m.Config, poolFilled)
 		m.UsedBy = fw.StringListValue(p.UsedBy)
-		if m.MemberConfig.IsUnknown() {
-			m.MemberConfig = types.MapNull(types.MapType{ElemType: types.StringType})
-		}
+		m.MemberConfig = incusattr.MemberConfigFromAPI(m.MemberConfig)
 	},
 }
 

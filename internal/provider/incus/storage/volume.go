@@ -175,7 +175,7 @@ func updateVolume(ctx context.Context, c *incus.Client, s incus.Scope, k configo
 	if err != nil {
 		return err
 	}
-	keepFilled(put.Config, cur.Config, volumeFilled)
+	incusattr.KeepFilled(put.Config, cur.Config, volumeFilled)
 	return c.UpdateStorageVolume(ctx, s, k.Parents[0], k.Name, put, etag)
 }
 
