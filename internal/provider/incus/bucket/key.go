@@ -28,6 +28,7 @@ import (
 // keys_wo_version is what marks a key of the second form, in state too.
 type keyModel struct {
 	configobject.Core
+	configobject.Named
 	Project       types.String `tfsdk:"project"`
 	Pool          types.String `tfsdk:"pool"`
 	Bucket        types.String `tfsdk:"bucket"`

@@ -43,7 +43,7 @@ func (d *configDataSource[M, O]) Schema(ctx context.Context, _ datasource.Schema
 	var rs resource.SchemaResponse
 	d.res.Schema(ctx, resource.SchemaRequest{}, &rs)
 	t := d.res.t
-	naming := map[string]bool{"name": true}
+	naming := map[string]bool{t.nameAttribute(): true}
 	for _, p := range t.Parents {
 		naming[p.Attribute] = true
 	}

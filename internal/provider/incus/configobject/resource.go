@@ -53,6 +53,8 @@ func NewResource[M any, O any](t *Type[M, O]) func() resource.Resource {
 
 func common[M any](m *M) *Core { return any(m).(Model).Common() }
 
+func nameField[M any](m *M) *types.String { return any(m).(Model).NameField() }
+
 func (r *configResource[M, O]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_incus_" + r.t.Name
 }
@@ -75,12 +77,14 @@ func (r *configResource[M, O]) Schema(ctx context.Context, _ resource.SchemaRequ
 		"id": schema.StringAttribute{Computed: true,
 			Description:   fmt.Sprintf("The %s's import ID, `%s`, written out in full.", what, t.ImportIDForm()),
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-		"name": schema.StringAttribute{Required: true, Description: nameDoc,
-			Validators: t.NameValidators, PlanModifiers: nameModifiers},
 		"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			Description: fmt.Sprintf("Description of the %s. Defaults to empty.", what)},
 		"remote":   incusattr.RemoteAttribute(what),
 		"timeouts": fw.PlainTimeoutsAttribute(ctx, t.Timeouts),
+	}
+	if t.NameAttribute == "" {
+		attrs["name"] = schema.StringAttribute{Required: true, Description: nameDoc,
+			Validators: t.NameValidators, PlanModifiers: nameModifiers}
 	}
 	if !t.NoConfig {
 		attrs["config"] = schema.MapAttribute{Optional: true, ElementType: types.StringType,
@@ -129,7 +133,7 @@ type attributeGetter interface {
 func (r *configResource[M, O]) where(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (incus.Scope, Key) {
 	var remote, project, name types.String
 	diags.Append(from.GetAttribute(ctx, path.Root("remote"), &remote)...)
-	diags.Append(from.GetAttribute(ctx, path.Root("name"), &name)...)
+	diags.Append(from.GetAttribute(ctx, path.Root(r.t.nameAttribute()), &name)...)
 	if r.t.InProject {
 		diags.Append(from.GetAttribute(ctx, path.Root("project"), &project)...)
 	}
@@ -194,7 +198,7 @@ func (r *configResource[M, O]) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *configResource[M, O]) idAttributes() []string {
-	attrs := []string{"remote", "name"}
+	attrs := []string{"remote", r.t.nameAttribute()}
 	if r.t.InProject {
 		attrs = append(attrs, "project")
 	}
@@ -315,7 +319,7 @@ func (r *configResource[M, O]) apply(ctx context.Context, m *M, obj Object[O], s
 	r.t.Read(ctx, m, obj.Value, diags)
 	b := common(m)
 	b.ID = types.StringValue(r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))
-	b.Name = types.StringValue(k.Name)
+	*nameField(m) = types.StringValue(k.Name)
 	b.Remote = types.StringValue(s.Remote)
 }
 
@@ -404,7 +408,7 @@ func (r *configResource[M, O]) Update(ctx context.Context, req resource.UpdateRe
 		}
 		if renamed {
 			k = planned
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), k.Name)...)
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.t.nameAttribute()), k.Name)...)
 			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
 		}
 		if err != nil {
@@ -486,7 +490,7 @@ func (r *configResource[M, O]) ImportState(ctx context.Context, req resource.Imp
 	set := func(attr, v string) {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), v)...)
 	}
-	set("name", k.Name)
+	set(r.t.nameAttribute(), k.Name)
 	set("remote", s.Remote)
 	if r.t.InProject {
 		set("project", s.Project)

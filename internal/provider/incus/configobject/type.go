@@ -22,31 +22,42 @@ import (
 )
 
 // Core is the part of the model every config object shares. A type's
-// model embeds Base (Core and config), or Core alone when the type has no
-// config map (NoConfig), next to its own attributes.
+// model embeds Base (Core, name and config), or Core and Named when the
+// type has no config map (NoConfig), next to its own attributes. A type
+// whose key is not called `name` (a forward's `listen_address`) embeds Core
+// and has its own NameField.
 type Core struct {
 	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
 	Description types.String `tfsdk:"description"`
 	Remote      types.String `tfsdk:"remote"`
 	Timeouts    types.Object `tfsdk:"timeouts"`
 }
 
-// Base is Core with the config map most config objects have.
+// Named is the `name` attribute most types are keyed by.
+type Named struct {
+	Name types.String `tfsdk:"name"`
+}
+
+// Base is Core with the name and the config map most config objects have.
 type Base struct {
 	Core
+	Named
 	Config types.Map `tfsdk:"config"`
 }
 
 // Common gives the generic code the shared part of a model.
 func (b *Core) Common() *Core { return b }
 
+// NameField gives the generic code the attribute the object is keyed by.
+func (n *Named) NameField() *types.String { return &n.Name }
+
 // ConfigField gives the generic code the config map of a model that has one.
 func (b *Base) ConfigField() *types.Map { return &b.Config }
 
-// Model is a type's model: a struct embedding Base or Core.
+// Model is a type's model: a struct embedding Core, with a NameField.
 type Model interface {
 	Common() *Core
+	NameField() *types.String
 }
 
 // Key names one object: its parents' names (the pool of a volume, the
@@ -68,6 +79,10 @@ type Object[O any] struct {
 type Type[M any, O any] struct {
 	// Name is the object in the type name: "profile" is rack_incus_profile.
 	Name string
+	// NameAttribute is the attribute the object is keyed by when it is not
+	// `name` (`listen_address` for a forward); its model then has a
+	// NameField method of its own. The type gives its schema in Attributes.
+	NameAttribute string
 	// Title is the object in diagnostic summaries: "Profile" gives "Unable
 	// to Create Incus Profile".
 	Title string
@@ -133,7 +148,15 @@ func (t *Type[M, O]) ImportIDForm() incusattr.ImportIDForm {
 	for _, p := range t.Parents {
 		names = append(names, p.Attribute)
 	}
-	return incusattr.ImportIDForm{InProject: t.InProject, Names: append(names, "name")}
+	return incusattr.ImportIDForm{InProject: t.InProject, Names: append(names, t.nameAttribute())}
+}
+
+// nameAttribute is the attribute the object is keyed by.
+func (t *Type[M, O]) nameAttribute() string {
+	if t.NameAttribute != "" {
+		return t.NameAttribute
+	}
+	return "name"
 }
 
 // describe names an object for diagnostics: `profile "web" (project
