@@ -60,8 +60,12 @@ func (m *Incus) checkDevices(p *mockProject, c deviceCheck) string {
 			return invalid + `Root disk entry must have a "pool" property set`
 		}
 		if d["type"] == "nic" && d["network"] != "" {
-			if _, ok := m.networks[d["network"]]; !ok {
+			net, ok := m.networks[d["network"]]
+			if !ok {
 				return invalid + fmt.Sprintf("Failed loading device %q: Failed to load network %q for project \"default\": Network not found", n, d["network"])
+			}
+			if msg := net.staticAddressProblem(d); msg != "" {
+				return invalid + msg
 			}
 		}
 	}

@@ -68,6 +68,37 @@ func (n *mockNetwork) hosts() uint32 {
 	return uint32(1)<<bits - 2
 }
 
+// staticHost is the host number of a NIC's static `ipv4.address` on n (0
+// for none, or one outside the subnet: checkDevices refuses those).
+func (n *mockNetwork) staticHost(d map[string]string) uint32 {
+	a, err := netip.ParseAddr(d["ipv4.address"])
+	if err != nil || !n.ipv4.IsValid() || !n.ipv4.Masked().Contains(a) || !a.Is4() {
+		return 0
+	}
+	base, b := n.ipv4.Masked().Addr().As4(), a.As4()
+	var h uint32
+	for i := range b {
+		h = h<<8 | uint32(b[i]^base[i])
+	}
+	if h < 2 || h > n.hosts() {
+		return 0
+	}
+	return h
+}
+
+// staticAddressProblem is incusd's refusal of a NIC's static
+// `ipv4.address` on n, "" when it takes it (or the NIC has none).
+func (n *mockNetwork) staticAddressProblem(d map[string]string) string {
+	v4 := d["ipv4.address"]
+	if v4 == "" || n.staticHost(d) != 0 {
+		return ""
+	}
+	if a, err := netip.ParseAddr(v4); err == nil && n.ipv4.IsValid() && a == n.ipv4.Addr() {
+		return fmt.Sprintf(`IP address %q is assigned to parent managed network device ""`, v4)
+	}
+	return fmt.Sprintf("Device IP address %q not within network %q subnet", v4, n.name)
+}
+
 // allocate returns a free host number, 0 when the subnet is full.
 func (n *mockNetwork) allocate(inst *mockInstance) uint32 {
 	for h := uint32(2); h <= n.hosts(); h++ {
@@ -122,7 +153,9 @@ func (m *Incus) nicNetwork(d map[string]string) string {
 
 // syncLeases gives each NIC of a running instance its address, keeping the
 // ones it has, and frees the leases of NICs it no longer has (or that moved
-// to another network). m.mu is held.
+// to another network or static address). A NIC with a static
+// `ipv4.address` gets that address, as dnsmasq's static lease gives it.
+// m.mu is held.
 func (m *Incus) syncLeases(inst *mockInstance, devices map[string]map[string]string) {
 	if inst.leases == nil {
 		inst.leases = map[string]lease{}
@@ -130,7 +163,9 @@ func (m *Incus) syncLeases(inst *mockInstance, devices map[string]map[string]str
 	for dev, l := range inst.leases {
 		d, ok := devices[dev]
 		if ok && d["type"] == "nic" && m.nicNetwork(d) == l.network {
-			continue
+			if h := m.networks[l.network].staticHost(d); h == 0 || h == l.host {
+				continue
+			}
 		}
 		m.freeLease(inst, dev)
 	}
@@ -146,7 +181,14 @@ func (m *Incus) syncLeases(inst *mockInstance, devices map[string]map[string]str
 		if name == "" {
 			continue
 		}
-		if h := m.networks[name].allocate(inst); h != 0 {
+		n := m.networks[name]
+		h := n.staticHost(d)
+		if h != 0 {
+			n.leases[h] = inst
+		} else {
+			h = n.allocate(inst)
+		}
+		if h != 0 {
 			inst.leases[dev] = lease{network: name, host: h}
 		}
 	}

@@ -302,3 +302,34 @@ func TestSeedJSON(t *testing.T) {
 		t.Fatalf("seed = %+v", s)
 	}
 }
+
+// A NIC with a static ipv4.address gets it (dnsmasq's static lease), and
+// incusd's refusals of one outside the subnet or on the bridge's own
+// address are the fake's too (texts recorded against incusd 6.0.4).
+func TestStaticNICAddress(t *testing.T) {
+	_, c := startFakeIncus(t, IncusOptions{ImageAlias: "rack-busybox", AdminInit: true})
+	create := func(name, v4 string) error {
+		op, err := c.CreateInstance(api.InstancesPost{Name: name, Source: api.InstanceSource{Type: "image", Alias: "rack-busybox"}, Start: true,
+			InstancePut: api.InstancePut{Devices: map[string]map[string]string{"eth0": {"type": "nic", "network": "incusbr0", "ipv4.address": v4}}}})
+		if err != nil {
+			return err
+		}
+		return op.Wait()
+	}
+	if err := create("web", "192.0.2.2"); err != nil {
+		t.Fatal(err)
+	}
+	if v4, _ := eth0(t, c, "web"); v4 != "192.0.2.2/24" {
+		t.Errorf("web: %s, want its static 192.0.2.2/24", v4)
+	}
+	createStarted(t, c, "dyn")
+	if v4, _ := eth0(t, c, "dyn"); v4 != "192.0.2.3/24" {
+		t.Errorf("dyn: %s, want the first host no one holds, 192.0.2.3/24", v4)
+	}
+	if err := create("far", "198.51.100.7"); err == nil || !strings.Contains(err.Error(), `Device validation failed for "eth0": Device IP address "198.51.100.7" not within network "incusbr0" subnet`) {
+		t.Errorf("outside the subnet: %v", err)
+	}
+	if err := create("gw", "192.0.2.1"); err == nil || !strings.Contains(err.Error(), `IP address "192.0.2.1" is assigned to parent managed network device ""`) {
+		t.Errorf("the bridge's address: %v", err)
+	}
+}
