@@ -63,11 +63,18 @@ func usesACL(d map[string]string, name string) bool {
 	return false
 }
 
-// aclUsedBy lists the profiles and instances whose NICs name the ACL in
-// security.acls, in the projects using owner's ACLs. (The fake's networks
-// have no config, so no network uses one.)
+// aclUsedBy lists the networks naming the ACL in security.acls (the
+// fake's networks are the default project's) and the profiles and
+// instances whose NICs do, in the projects using owner's ACLs.
 func (m *Incus) aclUsedBy(owner *mockProject, name string) []string {
 	out := []string{}
+	if owner == m.aclsOf(m.projects["default"]) {
+		for _, n := range m.networks {
+			if networkConfigNames(n, name, "security.acls") {
+				out = append(out, "/1.0/networks/"+n.name)
+			}
+		}
+	}
 	for _, p := range m.projects {
 		if m.aclsOf(p) != owner {
 			continue

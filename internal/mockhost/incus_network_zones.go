@@ -14,8 +14,8 @@ import (
 // (across projects), the zone in its project when that has
 // features.networks.zones, else in the default project; no rename (501);
 // records with DNS entries checked as incusd's DNS library does for the
-// types the fake knows. The fake's networks have no dns.zone.* keys, so a
-// zone's used_by is always empty here.
+// types the fake knows. A zone named by a network's dns.zone.* keys lists
+// it in used_by and cannot be deleted.
 
 type mockZone struct {
 	project string
@@ -76,11 +76,27 @@ func (m *Incus) lookupZone(w http.ResponseWriter, r *http.Request) *mockZone {
 
 // zoneView is a zone as GET shows it: incusd leaves project empty there
 // (it fills it only in an all-projects list).
-func zoneView(z *mockZone, project string) api.NetworkZone {
+func (m *Incus) zoneView(z *mockZone, project string) api.NetworkZone {
 	out := z.NetworkZone
 	out.Config = copyMap(z.Config)
-	out.UsedBy = []string{}
+	out.UsedBy = m.zoneUsedBy(z)
 	out.Project = project
+	return out
+}
+
+// zoneUsedBy lists the networks naming the zone in a dns.zone.* key (the
+// fake's networks are the default project's), sorted.
+func (m *Incus) zoneUsedBy(z *mockZone) []string {
+	out := []string{}
+	if z.project != "default" {
+		return out
+	}
+	for _, n := range m.networks {
+		if networkConfigNames(n, z.Name, zoneKeys...) {
+			out = append(out, "/1.0/networks/"+n.name)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -105,7 +121,7 @@ func (m *Incus) listZones(w http.ResponseWriter, r *http.Request) {
 		list := make([]api.NetworkZone, 0, len(names))
 		for _, n := range names {
 			z := m.zones[n]
-			list = append(list, zoneView(z, z.project))
+			list = append(list, m.zoneView(z, z.project))
 		}
 		writeSync(w, list, "")
 		return
@@ -194,7 +210,7 @@ func (m *Incus) getZone(w http.ResponseWriter, r *http.Request) {
 	if z == nil {
 		return
 	}
-	writeSync(w, zoneView(z, ""), etagOf(z.Writable()))
+	writeSync(w, m.zoneView(z, ""), etagOf(z.Writable()))
 }
 
 func (m *Incus) updateZone(w http.ResponseWriter, r *http.Request) {
@@ -232,6 +248,10 @@ func (m *Incus) deleteZone(w http.ResponseWriter, r *http.Request) {
 	defer m.mu.Unlock()
 	z := m.lookupZone(w, r)
 	if z == nil {
+		return
+	}
+	if len(m.zoneUsedBy(z)) > 0 {
+		writeError(w, http.StatusInternalServerError, "Cannot delete a zone that is in use")
 		return
 	}
 	delete(m.zones, z.Name)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,6 +124,53 @@ var bridgeKeys = map[string]bool{
 	"ipv6.address": true, "ipv6.dhcp": true, "ipv6.dhcp.expiry": true, "ipv6.dhcp.ranges": true,
 	"ipv6.dhcp.stateful": true, "ipv6.firewall": true, "ipv6.nat": true, "ipv6.nat.address": true,
 	"ipv6.nat.order": true, "ipv6.routing": true, "raw.dnsmasq": true, "security.acls": true,
+	"dns.zone.forward": true, "dns.zone.reverse.ipv4": true, "dns.zone.reverse.ipv6": true,
+}
+
+// zoneKeys are the network keys that name network zones (a list, comma
+// separated), in the order incusd checks them.
+var zoneKeys = []string{"dns.zone.forward", "dns.zone.reverse.ipv4", "dns.zone.reverse.ipv6"}
+
+// listValue splits a comma-separated config value ("" is none).
+func listValue(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// networkConfigNames reports whether a network's config names name under one
+// of keys.
+func networkConfigNames(n *mockNetwork, name string, keys ...string) bool {
+	for _, k := range keys {
+		if slices.Contains(listValue(n.config[k]), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkNetworkLinks is incusd's check that the zones and ACLs a bridge's
+// config names exist (zones first, as incusd 6.0.4 answers), "" when
+// they do. The fake's networks are the default project's.
+func (m *Incus) checkNetworkLinks(cfg map[string]string) string {
+	for _, k := range zoneKeys {
+		for _, z := range listValue(cfg[k]) {
+			if zone := m.zones[z]; zone == nil || zone.project != "default" {
+				return fmt.Sprintf("Invalid %q, network zone %q not found", k, z)
+			}
+		}
+	}
+	acls := m.aclsOf(m.projects["default"]).acls
+	for _, a := range listValue(cfg["security.acls"]) {
+		if acls[a] == nil {
+			return fmt.Sprintf("Network ACL %q does not exist", a)
+		}
+	}
+	return ""
 }
 
 var interfaceName = regexp.MustCompile(`^[-_a-zA-Z0-9.]+$`)
@@ -182,6 +230,9 @@ func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) stri
 		if p.Addr().Is4() != a.v4 {
 			return fmt.Sprintf("Invalid value for network %q option %q: Not an IPv%s address %q", name, a.key, map[bool]string{true: "4", false: "6"}[a.v4], v)
 		}
+	}
+	if msg := m.checkNetworkLinks(cfg); msg != "" {
+		return msg
 	}
 	m.fillAuto(cfg)
 	return ""

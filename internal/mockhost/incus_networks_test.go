@@ -79,3 +79,36 @@ func TestNetworkAPI(t *testing.T) {
 	wantErr("gone", err, "Network not found")
 	wantErr("delete gone", c.DeleteNetwork("br9"), "Failed loading network: Network not found")
 }
+
+// TestNetworkLinks: a bridge's security.acls and dns.zone.* keys must name
+// existing ACLs and zones (zones checked first; 500 on a create, 400 on an
+// update), and those then list the
+// network in used_by and refuse delete (and the ACL rename), on the fake as
+// on incusd 6.0.4.
+func TestNetworkLinks(t *testing.T) {
+	const bridge = `"ipv4.address":"198.18.251.1/24","ipv4.nat":"false","ipv6.address":"none"`
+	steps := []scenarioStep{
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","config":{` + bridge + `,"security.acls":"%[1]s-a"}}`, status: 500,
+			text: `Network ACL "%[1]s-a" does not exist`},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","config":{` + bridge + `,"security.acls":"%[1]s-a","dns.zone.forward":"%[1]s.example.net"}}`, status: 500,
+			text: `Invalid "dns.zone.forward", network zone "%[1]s.example.net" not found`},
+		{method: "POST", path: "/1.0/network-acls", body: `{"name":"%[1]s-a"}`, status: 201},
+		{method: "POST", path: "/1.0/network-zones", body: `{"name":"%[1]s.example.net"}`, status: 201},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","config":{` + bridge + `,"security.acls":"%[1]s-a","dns.zone.forward":"%[1]s.example.net"}}`, status: 201},
+		{method: "GET", path: "/1.0/network-acls/%[1]s-a", status: 200, has: []string{`"used_by":["/1.0/networks/%[1]s-n"]`}},
+		{method: "GET", path: "/1.0/network-zones/%[1]s.example.net", status: 200, has: []string{`"used_by":["/1.0/networks/%[1]s-n"]`}},
+		{method: "DELETE", path: "/1.0/network-acls/%[1]s-a", status: 500, text: "Cannot delete an ACL that is in use"},
+		{method: "POST", path: "/1.0/network-acls/%[1]s-a", body: `{"name":"%[1]s-b"}`, status: 500, text: "Cannot rename an ACL that is in use"},
+		{method: "DELETE", path: "/1.0/network-zones/%[1]s.example.net", status: 500, text: "Cannot delete a zone that is in use"},
+		{method: "PUT", path: "/1.0/networks/%[1]s-n", body: `{"config":{` + bridge + `,"security.acls":"%[1]s-x"}}`, status: 400,
+			text: `Network ACL "%[1]s-x" does not exist`},
+		{method: "PUT", path: "/1.0/networks/%[1]s-n", body: `{"config":{` + bridge + `}}`, status: 200},
+		{method: "GET", path: "/1.0/network-acls/%[1]s-a", status: 200, has: []string{`"used_by":[]`}},
+		{method: "DELETE", path: "/1.0/network-zones/%[1]s.example.net", status: 200},
+		{method: "DELETE", path: "/1.0/network-acls/%[1]s-a", status: 200},
+		{method: "DELETE", path: "/1.0/networks/%[1]s-n", status: 200},
+	}
+	runScenario(t, steps, []string{
+		"DELETE /1.0/networks/%[1]s-n", "DELETE /1.0/network-acls/%[1]s-a", "DELETE /1.0/network-zones/%[1]s.example.net",
+	})
+}
