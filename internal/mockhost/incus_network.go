@@ -18,6 +18,9 @@ type mockNetwork struct {
 	// as incusd stores it (an `auto` address made concrete).
 	typ    string
 	config map[string]string
+	// project is the project the network is in ("" for default): one with
+	// features.networks has networks of its own.
+	project string
 	// ipv4 and ipv6 are the bridge's own address and subnet (incus's
 	// ipv4.address and ipv6.address); an invalid prefix means none.
 	ipv4, ipv6 netip.Prefix

@@ -49,7 +49,7 @@ func (m *Incus) withNetworkProject(h http.HandlerFunc) http.HandlerFunc {
 func (m *Incus) withNetwork(h func(http.ResponseWriter, *http.Request, *mockNetwork)) http.HandlerFunc {
 	return m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) {
 		n := m.networks[r.PathValue("name")]
-		if n == nil {
+		if n == nil || n.projectName() != m.networkProjectOf(r) {
 			msg := "Network not found"
 			if r.Method != http.MethodGet {
 				msg = "Failed loading network: " + msg
@@ -99,7 +99,12 @@ func (m *Incus) networkView(n *mockNetwork, project string) api.Network {
 }
 
 func (m *Incus) listNetworks(w http.ResponseWriter, r *http.Request) {
-	names := m.networkNames()
+	var names []string
+	for _, name := range m.networkNames() {
+		if m.networks[name].projectName() == m.networkProjectOf(r) {
+			names = append(names, name)
+		}
+	}
 	if r.URL.Query().Get("recursion") != "" {
 		list := make([]api.Network, 0, len(names))
 		for _, name := range names {
@@ -298,10 +303,28 @@ func (m *Incus) createNetwork(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) { m.createChecked(w, req) })(w, r)
+	m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) { m.createChecked(w, req, m.networkProjectOf(r)) })(w, r)
 }
 
-func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost) {
+// networkProjectOf is the project whose networks a request's project uses:
+// its own with features.networks, else the default project's. The
+// project is known to exist (withNetworkProject).
+func (m *Incus) networkProjectOf(r *http.Request) string {
+	if p := m.projects[projectParam(r)]; p != nil && p.name != "default" && p.feature("features.networks") {
+		return p.name
+	}
+	return "default"
+}
+
+// projectName is the project the network is in.
+func (n *mockNetwork) projectName() string {
+	if n.project == "" {
+		return "default"
+	}
+	return n.project
+}
+
+func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost, project string) {
 	if req.Type == "" {
 		req.Type = "bridge"
 	}
@@ -322,6 +345,10 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost) {
 	case req.Type != "bridge" && !parentTypes[req.Type]:
 		writeError(w, http.StatusBadRequest, "Unknown driver")
 		return
+	case project != "default":
+		// Only OVN networks live in a project of their own.
+		writeError(w, http.StatusBadRequest, "Network type does not support non-default projects")
+		return
 	}
 	if req.Type == "bridge" {
 		// incusd's defaults for a new bridge: both families on `auto`.
@@ -335,7 +362,7 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost) {
 		writeError(w, http.StatusInternalServerError, msg)
 		return
 	}
-	n := &mockNetwork{name: req.Name, typ: req.Type, leases: map[uint32]*mockInstance{}}
+	n := &mockNetwork{name: req.Name, typ: req.Type, project: project, leases: map[uint32]*mockInstance{}}
 	n.apply(req.Description, cfg)
 	m.networks[req.Name] = n
 	writeCreated(w, "/1.0/networks/"+req.Name, nil)

@@ -112,3 +112,22 @@ func TestNetworkLinks(t *testing.T) {
 		"DELETE /1.0/networks/%[1]s-n", "DELETE /1.0/network-acls/%[1]s-a", "DELETE /1.0/network-zones/%[1]s.example.net",
 	})
 }
+
+// TestProjectNetworks: a project with features.networks has networks of
+// its own (OVN only): it sees none of the default project's, and a bridge
+// cannot be made in it.
+func TestProjectNetworks(t *testing.T) {
+	const bridge = `"ipv4.address":"198.18.250.1/24","ipv4.nat":"false","ipv6.address":"none"`
+	steps := []scenarioStep{
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","config":{` + bridge + `}}`, status: 201},
+		{method: "POST", path: "/1.0/projects", body: `{"name":"%[1]s-p","config":{"features.networks":"true"}}`, status: 201},
+		{method: "POST", path: "/1.0/networks?project=%[1]s-p", body: `{"name":"%[1]s-m","type":"bridge","config":{` + bridge + `}}`, status: 400,
+			text: "Network type does not support non-default projects"},
+		{method: "GET", path: "/1.0/networks/%[1]s-n?project=%[1]s-p", status: 404, text: "Network not found"},
+		{method: "GET", path: "/1.0/networks?project=%[1]s-p", status: 200, has: []string{`[]`}}, // none
+		{method: "POST", path: "/1.0/projects", body: `{"name":"%[1]s-q"}`, status: 201},
+		{method: "GET", path: "/1.0/networks/%[1]s-n?project=%[1]s-q", status: 200},
+		{method: "DELETE", path: "/1.0/networks/%[1]s-n", status: 200},
+	}
+	runScenario(t, steps, []string{"DELETE /1.0/networks/%[1]s-n", "DELETE /1.0/projects/%[1]s-p", "DELETE /1.0/projects/%[1]s-q"})
+}
