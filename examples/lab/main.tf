@@ -1,5 +1,5 @@
-# A small lab from scratch: a project, a storage pool, a volume, a profile
-# and two instances. See docs/guides/small-lab.md; it runs as written on
+# A small lab from scratch: a project, a storage pool, a volume, a bridge
+# with an ACL and a DNS zone, a profile and two instances. See docs/guides/small-lab.md; it runs as written on
 # the mock host (`make mock MOCKFLAGS="-incus-socket /tmp/incus.sock"`).
 
 terraform {
@@ -20,10 +20,21 @@ variable "image" {
   default     = "rack-busybox"
 }
 
-variable "network" {
-  description = "Managed bridge for the instances' NIC (incus admin init makes incusbr0); \"\" for no NIC."
+variable "subnet" {
+  description = "The lab bridge's address and subnet. 198.18.0.0/15 is set aside for tests and never routed on the internet."
   type        = string
-  default     = "incusbr0"
+  default     = "198.18.252.1/24"
+}
+
+variable "nat" {
+  description = "Whether the lab's instances reach other networks through the host (NAT); off, they reach only each other and the host."
+  type        = bool
+  default     = false
+}
+
+locals {
+  # web's fixed address on the bridge: the DNS record points at it.
+  web_address = cidrhost(var.subnet, 10)
 }
 
 provider "rack" {
@@ -60,23 +71,66 @@ resource "rack_incus_storage_volume" "data" {
   description = "The database's files"
 }
 
-# What every lab instance gets: a root disk on the lab pool and a NIC.
+# What may reach the lab's instances and what they may reach: SSH and HTTP
+# in, ping, and everything out. Incus drops the rest.
+resource "rack_incus_network_acl" "lab" {
+  name        = "lab"
+  description = "SSH, HTTP and ping in; all out"
+  ingress = [
+    { action = "allow", protocol = "tcp", destination_port = "22,80", description = "SSH and HTTP" },
+    { action = "allow", protocol = "icmp4", icmp_type = "8", description = "ping" },
+  ]
+  egress = [{ action = "allow", description = "everything out" }]
+}
+
+# The lab's DNS zone: Incus's DNS server answers for it, with a record for
+# each instance on the bridge and the records below.
+resource "rack_incus_network_zone" "lab" {
+  name        = "lab.example.net"
+  description = "Names of the lab"
+}
+
+resource "rack_incus_network_zone_record" "www" {
+  zone    = rack_incus_network_zone.lab.name
+  name    = "www"
+  entries = [{ type = "A", value = local.web_address, ttl = 300 }]
+}
+
+# The lab's own bridge, guarded by the ACL, with its names in the zone.
+resource "rack_incus_network" "lab" {
+  name        = "labbr0"
+  description = "The lab's bridge"
+  config = {
+    "ipv4.address"     = var.subnet
+    "ipv4.nat"         = tostring(var.nat)
+    "ipv6.address"     = "none"
+    "security.acls"    = rack_incus_network_acl.lab.name
+    "dns.zone.forward" = rack_incus_network_zone.lab.name
+  }
+}
+
+# What every lab instance gets: a root disk on the lab pool and a NIC on
+# the lab's bridge.
 resource "rack_incus_profile" "base" {
   project     = rack_incus_project.lab.name
   name        = "base"
-  description = "Root disk on the lab pool, a NIC on the bridge"
+  description = "Root disk on the lab pool, a NIC on the lab bridge"
   config      = { "limits.memory" = "256MiB" }
-  devices = concat(
-    [{ name = "root", type = "disk", properties = { path = "/", pool = rack_incus_storage_pool.lab.name } }],
-    var.network == "" ? [] : [{ name = "eth0", type = "nic", properties = { network = var.network } }],
-  )
+  devices = [
+    { name = "root", type = "disk", properties = { path = "/", pool = rack_incus_storage_pool.lab.name } },
+    { name = "eth0", type = "nic", properties = { network = rack_incus_network.lab.name } },
+  ]
 }
 
+# web keeps the profile's NIC but with a fixed address, which DNS names.
 resource "rack_incus_instance" "web" {
   project  = rack_incus_project.lab.name
   name     = "web"
   image    = var.image
   profiles = [rack_incus_profile.base.name]
+  devices = [
+    { name = "eth0", type = "nic", properties = { network = rack_incus_network.lab.name, "ipv4.address" = local.web_address } },
+  ]
 }
 
 resource "rack_incus_instance" "db" {
