@@ -407,3 +407,56 @@ data "rack_incus_network" "missing" {
 		})
 	})
 }
+
+// A bridge that names an ACL (security.acls) and a zone (dns.zone.forward)
+// holds them: their deletes are refused naming the bridge, they stay in
+// state, and they go once the bridge lets them go.
+func TestAccIncusNetwork_namesACLAndZone(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		acl, zone, br := acctest.RandomName("acl"), acctest.RandomName("z")+".example.net", acctest.RandomName("tfn")
+		t.Cleanup(func() {
+			forgetNetwork(h, br)
+			_ = h.Client.DeleteNetworkACL(acl)
+			_ = h.Client.DeleteNetworkZone(zone)
+		})
+		cfg := h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_network_acl" "held" {
+  remote = "test"
+  name   = %q
+}
+resource "rack_incus_network_zone" "held" {
+  remote = "test"
+  name   = %q
+}
+`, acl, zone)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: cfg},
+				{
+					PreConfig: func() {
+						err := h.Client.CreateNetwork(api.NetworksPost{Name: br, Type: "bridge", NetworkPut: api.NetworkPut{Config: map[string]string{
+							"ipv4.address": subnet(br, 1), "ipv4.nat": "false", "ipv6.address": "none",
+							"security.acls": acl, "dns.zone.forward": zone,
+						}}})
+						if err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: h.ProviderConfig(),
+					// Both refused, in either order (Terraform deletes them at once).
+					ExpectError: acctest.DiagRE(fmt.Sprintf(`(Network ACL %[1]q .*is in use: it is still used by network %[3]q.*Network zone %[2]q .*is in use: it is still used by network %[3]q|`+
+						`Network zone %[2]q .*is in use: it is still used by network %[3]q.*Network ACL %[1]q .*is in use: it is still used by network %[3]q)`, acl, zone, br)),
+				},
+				{ // both still in state: nothing to do with the config back
+					Config:           cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+				{
+					PreConfig: func() { forgetNetwork(h, br) },
+					Config:    h.ProviderConfig(),
+				},
+			},
+		})
+	})
+}
