@@ -179,7 +179,7 @@ func retryBridgeScanRace(del func() error) error {
 	delay := bridgeScanDelay
 	err := del()
 	for i := 0; i < bridgeScanRetries && err != nil && bridgeScanRace.MatchString(err.Error()); i++ {
-		time.Sleep(delay + time.Duration(rand.Int64N(int64(delay)))) // jitter: the racers must not meet again
+		time.Sleep(delay + time.Duration(rand.Int64N(int64(delay)))) //nolint:gosec // jitter, so the racers do not meet again; no secret
 		delay = min(2*delay, time.Second)
 		err = del()
 	}

@@ -24,7 +24,7 @@ func TestRetryBridgeScanRace(t *testing.T) {
 
 	calls = 0
 	inUse := errors.New("The network is currently in use")
-	if err := retryBridgeScanRace(func() error { calls++; return inUse }); err != inUse || calls != 1 {
+	if err := retryBridgeScanRace(func() error { calls++; return inUse }); !errors.Is(err, inUse) || calls != 1 {
 		t.Errorf("in use: err %v after %d calls, want it at once", err, calls)
 	}
 
@@ -32,7 +32,7 @@ func TestRetryBridgeScanRace(t *testing.T) {
 		return
 	}
 	calls = 0
-	if err := retryBridgeScanRace(func() error { calls++; return race }); err != race || calls != bridgeScanRetries+1 {
+	if err := retryBridgeScanRace(func() error { calls++; return race }); !errors.Is(err, race) || calls != bridgeScanRetries+1 {
 		t.Errorf("always racing: err %v after %d calls, want the race after %d", err, calls, bridgeScanRetries+1)
 	}
 }
