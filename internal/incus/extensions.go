@@ -58,10 +58,11 @@ func (c *Client) facts(ctx context.Context, s Scope) (*serverFacts, Scope, error
 	return f, s, f.err
 }
 
-// CheckExtension returns a ValidationError naming the extension and the
-// Incus release that brought it when the remote lacks ext, nil when it has
-// it, or the error of reading the server's facts.
-func (c *Client) CheckExtension(ctx context.Context, s Scope, ext APIExtension) error {
+// CheckExtension returns a ValidationError about object (the server when
+// "") naming the extension and the Incus release that brought it when the
+// remote lacks ext, nil when it has it, or the error of reading the
+// server's facts. Its Hint says it all; its cause is the bare fact.
+func (c *Client) CheckExtension(ctx context.Context, s Scope, ext APIExtension, object string) error {
 	f, s, err := c.facts(ctx, s)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func (c *Client) CheckExtension(ctx context.Context, s Scope, ext APIExtension) 
 	if slices.Contains(f.extensions, ext.Name) {
 		return nil
 	}
-	return missingExtension(s, ext, f.version)
+	return missingExtension(s, ext, f.version, object)
 }
 
 // MissingExtension reports whether err is the error of CheckExtension for
@@ -86,17 +87,16 @@ func (e *missingExtensionError) Error() string {
 	return fmt.Sprintf("the server lacks the %q API extension", e.ext.Name)
 }
 
-func missingExtension(s Scope, ext APIExtension, version string) error {
+func missingExtension(s Scope, ext APIExtension, version, object string) error {
 	runs := ""
 	if version != "" {
 		runs = fmt.Sprintf(" runs Incus %s, which", version)
 	}
 	return &clienterr.ValidationError{Info: clienterr.Info{
-		Object: fmt.Sprintf("remote %q", s.Remote),
-		Message: fmt.Sprintf("Incus server %q%s lacks the API extension %q: %s came with Incus %s",
-			s.Remote, runs, ext.Name, ext.What, ext.Since),
-		Hint: fmt.Sprintf("Upgrade the server to Incus %s or later (`incus version %s:` shows what it runs), or remove the %s from the configuration.",
-			ext.Since, s.Remote, ext.What),
+		Object: object,
+		Hint: fmt.Sprintf("Incus server %q%s lacks the API extension %q: %s came with Incus %s. "+
+			"Upgrade the server to Incus %s or later (`incus version %s:` shows what it runs), or remove the %s from the configuration.",
+			s.Remote, runs, ext.Name, ext.What, ext.Since, ext.Since, s.Remote, ext.What),
 		Err: &missingExtensionError{ext: ext},
 	}}
 }
@@ -106,11 +106,14 @@ func missingExtension(s Scope, ext APIExtension, version string) error {
 // know) into the missing-extension error; any other error is returned as
 // it is. It costs a request only then: the happy path reads no GET /1.0.
 func (c *Client) requireOn404(ctx context.Context, s Scope, ext APIExtension, err error) error {
+	if err == nil {
+		return nil
+	}
 	var nf *clienterr.NotFoundError
 	if !errors.As(err, &nf) || nf.Message != "not found" {
 		return err
 	}
-	if cerr := c.CheckExtension(ctx, s, ext); MissingExtension(cerr) {
+	if cerr := c.CheckExtension(ctx, s, ext, nf.Object); MissingExtension(cerr) {
 		return cerr
 	}
 	return err
