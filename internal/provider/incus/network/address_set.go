@@ -83,7 +83,9 @@ func (addressesValidator) Description(context.Context) string {
 	return "each entry must be an IP address or a CIDR subnet, each address once"
 }
 
-func (v addressesValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v addressesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (addressesValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
