@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/lxc/incus/v6/shared/api"
 
@@ -195,4 +196,24 @@ func blameAddressSet(err error, s Scope) error {
 			m[1], i, m[1], i, m[4], m[3], s.Project, s.Remote, s.Project))
 	out.Status, out.Message, out.Err = nfe.Status, nfe.Message, err
 	return out
+}
+
+// aclSetSubjectText is incusd's refusal, before 6.12, of a rule subject
+// written `$name` (500): `Invalid ingress rule 0: Invalid Source: Invalid
+// subject "$web"`.
+var aclSetSubjectText = regexp.MustCompile(`^Invalid (?:ingress|egress) rule \d+: Invalid (?:Source|Destination): Invalid subject "\$[^"]*"$`)
+
+// setSubjectOnOldServer adds to the refusal of a `$name` subject by a
+// server without address sets that this is why (the server's version and
+// the release that brought them); any other error is returned as it is.
+func (c *Client) setSubjectOnOldServer(ctx context.Context, s Scope, err error) error {
+	var ve *clienterr.ValidationError
+	if !errors.As(err, &ve) || !aclSetSubjectText.MatchString(ve.Message) {
+		return err
+	}
+	var missing *clienterr.ValidationError
+	if cerr := c.CheckExtension(ctx, s, NetworkAddressSets, ve.Object); MissingExtension(cerr) && errors.As(cerr, &missing) {
+		ve.Hint = strings.TrimSpace(ve.Hint + " A subject written $name is a network address set: " + missing.Hint)
+	}
+	return err
 }

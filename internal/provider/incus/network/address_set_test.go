@@ -479,13 +479,15 @@ resource "rack_incus_network_acl" "test" {
 
 // On a server without the network_address_set extension (the real test
 // daemon, Incus 6.0.4), a plan to create a set says so, naming the
-// extension and the release that brought it; so does the data source.
+// extension and the release that brought it; so do the data source and
+// the refusal of an ACL rule naming a set.
 func TestAccIncusNetworkAddressSet_missingExtension(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		if h.IsMock() {
 			t.Skip("the mock host serves the network_address_set extension")
 		}
-		name := acctest.RandomName("as")
+		name, acl := acctest.RandomName("as"), acctest.RandomName("acl")
+		t.Cleanup(func() { forgetACLs(h, "default", acl) })
 		want := "Incus server \"test\" runs Incus 6\\.0\\.4, which lacks the API extension \"network_address_set\": network address sets came with Incus 6\\.12\\. " +
 			"Upgrade the server to Incus 6\\.12 or later \\(`incus version test:` shows what it runs\\), or remove the network address sets from the configuration\\."
 		resource.Test(t, resource.TestCase{
@@ -506,6 +508,11 @@ data "rack_incus_network_address_set" "test" {
 `, name),
 					ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Read Incus Network Address Set.*The server rejected the request for network address set %q \(project "default", remote "test"\)\. `, name) +
 						want + fmt.Sprintf(` Cause: rejected: network address set %q \(project "default", remote "test"\): the server lacks the "network_address_set" API extension`, name)),
+				},
+				{ // an ACL rule naming a set as $name: incusd 6.0.4's refusal, and why
+					Config: aclConfig(h, fmt.Sprintf("  name = %q\n  ingress = [{ action = \"allow\", source = \"$%s\" }]\n", acl, name)),
+					ExpectError: acctest.DiagRE(`Unable to Create Incus Network ACL.*Invalid ingress rule 0: Invalid Source: Invalid subject "\$` + name + `".*` +
+						`Correct that rule and apply again\. A subject written \$name is a network address set: ` + want),
 				},
 			},
 		})
