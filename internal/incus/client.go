@@ -31,6 +31,8 @@ type Client struct {
 	mu         sync.Mutex
 	conns      map[string]*connection
 	imageConns map[string]*imageConnection // public image servers
+	// serverFacts holds, per remote, GET /1.0 read once (extensions.go).
+	serverFacts sync.Map
 }
 
 // connection is set up once (single flight) the first time a remote is used.

@@ -90,7 +90,7 @@ func (c *Client) CreateNetworkACL(ctx context.Context, s Scope, name string, put
 	err = mutate(ctx, "the create request", networkACLObject(s, name), address, func() error {
 		return srv.CreateNetworkACL(req)
 	})
-	return aclTaken(badRule(blameObject(err, s, "", ""), put), ImportID(s, name))
+	return aclTaken(c.setSubjectOnOldServer(ctx, s, badRule(blameAddressSet(blameObject(err, s, "", ""), s), put)), ImportID(s, name))
 }
 
 // UpdateNetworkACL replaces what can change on an ACL, guarded by etag
@@ -103,7 +103,7 @@ func (c *Client) UpdateNetworkACL(ctx context.Context, s Scope, name string, put
 	err = mutate(ctx, "the update request", networkACLObject(s, name), address, func() error {
 		return srv.UpdateNetworkACL(name, networkACLPut(put), etag)
 	})
-	return badRule(blameObject(err, s, "", ""), put)
+	return c.setSubjectOnOldServer(ctx, s, badRule(blameAddressSet(blameObject(err, s, "", ""), s), put))
 }
 
 // RenameNetworkACL renames an ACL in place. incusd refuses to rename one

@@ -75,6 +75,8 @@ type mockProject struct {
 	profiles map[string]*api.Profile
 	// acls are the project's network ACLs (incus_network_acls.go).
 	acls map[string]*api.NetworkACL
+	// addressSets are its network address sets (incus_network_address_sets.go).
+	addressSets map[string]*api.NetworkAddressSet
 }
 
 type mockInstance struct {
@@ -413,6 +415,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.networkRoutes(mux)
 	m.networkZoneRoutes(mux)
 	m.networkACLRoutes(mux)
+	m.networkAddressSetRoutes(mux)
 	return mux
 }
 

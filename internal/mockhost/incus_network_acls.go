@@ -163,7 +163,11 @@ func checkACL(owner *mockProject, put api.NetworkACLPut) (int, string) {
 	}{{"ingress", put.Ingress}, {"egress", put.Egress}} {
 		for i, rule := range dir.rules {
 			if msg := checkACLRule(owner, dir.name, rule); msg != "" {
-				return http.StatusInternalServerError, fmt.Sprintf("Invalid %s rule %d: %s", dir.name, i, msg)
+				status := http.StatusInternalServerError
+				if strings.HasSuffix(msg, addressSetNotFound) {
+					status = http.StatusNotFound // incusd wraps the set's 404
+				}
+				return status, fmt.Sprintf("Invalid %s rule %d: %s", dir.name, i, msg)
 			}
 		}
 	}
@@ -231,8 +235,8 @@ func checkACLRule(owner *mockProject, dir string, r api.NetworkACLRule) string {
 }
 
 // checkACLSubjects checks a rule's source or destination: addresses,
-// ranges and subnets, or (where named subjects are allowed) ACL names and
-// @internal / @external.
+// ranges and subnets, address sets ($name), or (where named subjects are
+// allowed) ACL names and @internal / @external.
 func checkACLSubjects(owner *mockProject, dir, field, value string, named bool) string {
 	if value == "" {
 		return ""
@@ -254,6 +258,12 @@ func checkACLSubjects(owner *mockProject, dir, field, value string, named bool) 
 		if s == "@internal" || s == "@external" || owner.acls[s] != nil {
 			if !named {
 				return fmt.Sprintf("Named subjects not allowed in %q for %q rules", field, dir)
+			}
+			continue
+		}
+		if strings.HasPrefix(s, "$") { // an address set, in any field (incus_network_address_sets.go)
+			if msg := addressSetSubjectError(owner, s); msg != "" {
+				return msg
 			}
 			continue
 		}

@@ -16,6 +16,7 @@ var apiExtensions = []string{
 	"storage_buckets", "storage_buckets_create_credentials", "network",
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl",
+	"network_address_set",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {

@@ -188,6 +188,15 @@ func (r *configResource[M, O]) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	s, k := r.where(ctx, resp.Plan, &resp.Diagnostics)
+	if r.t.Requires != nil && req.State.Raw.IsNull() && !b.Remote.IsUnknown() {
+		// One GET /1.0 per remote and process. A server that cannot be
+		// asked now is left to the apply, which reports why.
+		var ve *clienterr.ValidationError
+		if err := r.data.Incus.CheckExtension(ctx, s, *r.t.Requires, r.t.describe(s, k)); incus.MissingExtension(err) && errors.As(err, &ve) {
+			resp.Diagnostics.AddError(r.t.summary("Create"), ve.Hint)
+			return
+		}
+	}
 	if known(ctx, resp.Plan, r.idAttributes()...) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.t.ImportIDForm().Format(s.Remote, s.Project, r.names(k)...))...)
 	} else {

@@ -93,6 +93,10 @@ type Type[M any, O any] struct {
 	// CLI is the incus command for the object when it is not Name
 	// ("storage volume" for the storage_volume type).
 	CLI string
+	// Requires is the server API extension the type needs (network
+	// address sets need Incus 6.12's): a plan to create one on a server
+	// without it fails, saying so. nil: every supported server has the type.
+	Requires *incus.APIExtension
 	// InProject: the object lives in an Incus project (a `project`
 	// attribute, and a project in the import ID).
 	InProject bool

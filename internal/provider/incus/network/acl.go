@@ -82,9 +82,9 @@ func aclRulesAttribute(dir, what string) schema.ListNestedAttribute {
 				Description: "What the rule does with a matching packet: `allow`, `allow-stateless`, `drop` or `reject`.",
 				Validators:  []validator.String{stringvalidator.OneOf("allow", "allow-stateless", "drop", "reject")},
 			},
-			"source": optional("Comma-separated source subjects: addresses, CIDR subnets, address ranges (`a-b`)" +
+			"source": optional("Comma-separated source subjects: addresses, CIDR subnets, address ranges (`a-b`), network address sets as `$name` (Incus 6.12 and later)" +
 				map[bool]string{true: ", other ACLs' names and `@internal`/`@external`", false: ""}[dir == "ingress"] + ". Unset matches any source."),
-			"destination": optional("Comma-separated destination subjects: addresses, CIDR subnets, address ranges (`a-b`)" +
+			"destination": optional("Comma-separated destination subjects: addresses, CIDR subnets, address ranges (`a-b`), network address sets as `$name` (Incus 6.12 and later)" +
 				map[bool]string{true: ", other ACLs' names and `@internal`/`@external`", false: ""}[dir == "egress"] + ". Unset matches any destination."),
 			"protocol": optional("The protocol: `icmp4`, `icmp6`, `tcp` or `udp`. Unset matches any protocol.",
 				stringvalidator.OneOf("icmp4", "icmp6", "tcp", "udp")),
