@@ -413,6 +413,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.networkRoutes(mux)
 	m.networkZoneRoutes(mux)
 	m.networkACLRoutes(mux)
+	m.networkForwardRoutes(mux)
 	return mux
 }
 
