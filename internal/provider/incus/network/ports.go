@@ -104,9 +104,10 @@ func AddressProblem(s string, listen bool) string {
 	switch {
 	case err != nil || a.Zone() != "":
 		return "it is not an IP address"
-	case a.String() != s:
-		return fmt.Sprintf("write it as Incus stores it, %q", a.String())
-	case listen && a.IsUnspecified():
+	case a.Unmap().String() != s:
+		// incusd stores net.IP's form: an IPv4-mapped address as IPv4.
+		return fmt.Sprintf("write it as Incus stores it, %q", a.Unmap().String())
+	case listen && a.Unmap().IsUnspecified():
 		return "Incus cannot listen on the unspecified address"
 	}
 	return ""
