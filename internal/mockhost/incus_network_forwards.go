@@ -74,11 +74,6 @@ func (m *Incus) withAddrNetwork(kind *addrObjectKind, h func(http.ResponseWriter
 	})
 }
 
-// addrObject is a forward or a load balancer of the fake.
-type addrObject interface {
-	*api.NetworkForward | *api.NetworkLoadBalancer
-}
-
 func (n *mockNetwork) addrKeys(kind *addrObjectKind) []string {
 	var out []string
 	if kind == forwardKind {

@@ -83,7 +83,9 @@ resource "rack_incus_network_forward" "test" {
 		},
 	}
 
-	lbListen := func(name string) string { return "198.18.200." + strings.TrimPrefix(strings.TrimSuffix(listenOf(name), ".200"), "198.19.") }
+	lbListen := func(name string) string {
+		return "198.18.200." + strings.TrimPrefix(strings.TrimSuffix(listenOf(name), ".200"), "198.19.")
+	}
 	cases["rack_incus_network_load_balancer"] = Case{
 		Incus:    true,
 		MockOnly: "load balancers need an OVN network, and the real test daemon has no OVN",

@@ -59,8 +59,8 @@ var addrTimeouts = fw.TimeoutDefaults{Create: 2 * time.Minute, Read: 2 * time.Mi
 // listenAddressAttribute is the key of a forward or load balancer.
 func listenAddressAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{Required: true,
-		Description: fmt.Sprintf("The IP address the %s listens on, in canonical form (`198.18.0.5`, `2001:db8::5`); it names the %s on its network. Changing it replaces the %s.", what, what, what),
-		Validators:  []validator.String{addressValidator{listen: true}},
+		Description:   fmt.Sprintf("The IP address the %s listens on, in canonical form (`198.18.0.5`, `2001:db8::5`); it names the %s on its network. Changing it replaces the %s.", what, what, what),
+		Validators:    []validator.String{addressValidator{listen: true}},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}}
 }
 
@@ -194,7 +194,9 @@ func (forwardPortsValidator) Description(context.Context) string {
 	return "each listen port once per protocol; target ports one or as many as the listen ports"
 }
 
-func (v forwardPortsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v forwardPortsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (forwardPortsValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
@@ -246,7 +248,9 @@ func (defaultTargetValidator) Description(context.Context) string {
 	return "target_address, when set, is an IP address in canonical form"
 }
 
-func (v defaultTargetValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v defaultTargetValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (defaultTargetValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

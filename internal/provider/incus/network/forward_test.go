@@ -198,13 +198,13 @@ func TestAccIncusNetworkForward_errors(t *testing.T) {
 					ExpectError: regexp.MustCompile(`listen_address is "` + regexp.QuoteMeta(sub) + `\.05": it is not an IP address`),
 				},
 				{
-					Config:      plan(fmt.Sprintf(`listen_address = "%[1]s.5"
+					Config: plan(fmt.Sprintf(`listen_address = "%[1]s.5"
   ports = [{ protocol = "tcp", listen_port = "80, 443", target_address = "%[1]s.10" }]`, sub)),
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(`ports\[0\]\.listen_port is "80, 443": it must not contain spaces`),
 				},
 				{
-					Config:      plan(fmt.Sprintf(`listen_address = "%[1]s.5"
+					Config: plan(fmt.Sprintf(`listen_address = "%[1]s.5"
   ports = [{ protocol = "tcp", listen_port = "70000", target_address = "2001:db8::1" }]`, sub)),
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(`(?s)(Mixed IP Versions.*"70000" is not a port|"70000" is not a port.*Mixed IP Versions)`),

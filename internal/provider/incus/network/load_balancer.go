@@ -207,7 +207,9 @@ type uniqueBackendNames struct{}
 
 func (uniqueBackendNames) Description(context.Context) string { return "backend names are unique" }
 
-func (v uniqueBackendNames) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v uniqueBackendNames) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (uniqueBackendNames) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

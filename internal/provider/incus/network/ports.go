@@ -61,7 +61,6 @@ func portRange(r string) (int, int, string) {
 	return first, last - first + 1, ""
 }
 
-
 // expandPorts lists the ports of a valid port list.
 func expandPorts(s string) []int {
 	var out []int
@@ -140,7 +139,9 @@ func (sameFamilyValidator) Description(context.Context) string {
 	return "of the same IP version as listen_address"
 }
 
-func (v sameFamilyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v sameFamilyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (sameFamilyValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
