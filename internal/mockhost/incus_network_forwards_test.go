@@ -96,6 +96,10 @@ func TestIncusNetworkForwardTexts(t *testing.T) {
 			if got := string(env.Metadata); !strings.Contains(got, `"description":"new"`) || !strings.Contains(got, `"listen_port":"53"`) {
 				t.Errorf("forward after the update: %s", got)
 			}
+			// A stale If-Match does not stop the write either.
+			if status, env := h.doWith("PUT", fwds+"/"+sub+".5", `{"description":"stale","config":{}}`, "0123456789abcdef"); status != 200 {
+				t.Errorf("PUT with a stale If-Match: HTTP %d %q, want 200 (incusd ignores it)", status, env.Error)
+			}
 		})
 	}
 }
