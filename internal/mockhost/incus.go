@@ -416,6 +416,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.networkZoneRoutes(mux)
 	m.networkACLRoutes(mux)
 	m.networkAddressSetRoutes(mux)
+	m.networkForwardRoutes(mux)
 	return mux
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+
+	"github.com/lxc/incus/v6/shared/api"
 )
 
 // mockNetwork is a bridge of the fake: both a managed network (nic
@@ -26,6 +28,10 @@ type mockNetwork struct {
 	ipv4, ipv6 netip.Prefix
 	// leases maps a host number of the subnets to the instance holding it.
 	leases map[uint32]*mockInstance
+	// forwards and loadBalancers are its address forwards and (OVN only)
+	// load balancers, by listen address (incus_network_forwards.go).
+	forwards      map[string]*api.NetworkForward
+	loadBalancers map[string]*api.NetworkLoadBalancer
 }
 
 // lease is one NIC's address: host number on a network.

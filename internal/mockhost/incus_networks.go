@@ -130,6 +130,18 @@ var bridgeKeys = map[string]bool{
 	"ipv6.dhcp.stateful": true, "ipv6.firewall": true, "ipv6.nat": true, "ipv6.nat.address": true,
 	"ipv6.nat.order": true, "ipv6.routing": true, "raw.dnsmasq": true, "security.acls": true,
 	"dns.zone.forward": true, "dns.zone.reverse.ipv4": true, "dns.zone.reverse.ipv6": true,
+	// what an OVN network on the bridge as uplink uses
+	"ipv4.routes": true, "ipv6.routes": true, "ipv4.ovn.ranges": true, "ipv6.ovn.ranges": true,
+}
+
+// ovnKeys are the OVN network keys the fake takes (incusd 6.0.4's
+// internal/server/network/driver_ovn.go, the ones that need no OVN chassis
+// settings of their own).
+var ovnKeys = map[string]bool{
+	"network": true, "bridge.hwaddr": true, "bridge.mtu": true, "ipv4.address": true, "ipv4.dhcp": true,
+	"ipv6.address": true, "ipv6.dhcp": true, "ipv6.dhcp.stateful": true, "ipv4.nat": true, "ipv6.nat": true,
+	"ipv4.nat.address": true, "ipv6.nat.address": true, "dns.domain": true, "dns.search": true,
+	"security.acls": true,
 }
 
 // zoneKeys are the network keys that name network zones (a list, comma
@@ -205,9 +217,12 @@ var parentTypes = map[string]bool{"macvlan": true, "sriov": true, "physical": tr
 func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) string {
 	for _, k := range sortedKeys(cfg) {
 		ok := strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "volatile.")
-		if typ == "bridge" {
+		switch typ {
+		case "bridge":
 			ok = ok || bridgeKeys[k]
-		} else {
+		case "ovn":
+			ok = ok || ovnKeys[k]
+		default:
 			ok = ok || k == "parent" || k == "mtu" || k == "vlan" || k == "gvrp"
 		}
 		if !ok {
@@ -217,7 +232,7 @@ func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) stri
 	if parentTypes[typ] && cfg["parent"] == "" {
 		return fmt.Sprintf("Invalid value for network %q option \"parent\": Required value", name)
 	}
-	if typ != "bridge" {
+	if typ != "bridge" && typ != "ovn" {
 		return ""
 	}
 	for _, a := range []struct {
@@ -325,7 +340,10 @@ func (n *mockNetwork) projectName() string {
 }
 
 func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost, project string) {
-	if req.Type == "" {
+	switch {
+	case req.Type == "" && project != "default":
+		req.Type = "ovn" // the only type a project of its own can have
+	case req.Type == "":
 		req.Type = "bridge"
 	}
 	cfg := copyMap(req.Config)
@@ -339,19 +357,16 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost, proje
 	case m.networks[req.Name] != nil:
 		writeError(w, http.StatusConflict, fmt.Sprintf("Network %q already exists", req.Name))
 		return
-	case req.Type == "ovn":
-		writeError(w, http.StatusInternalServerError, "the mock host cannot fake network type \"ovn\"")
-		return
-	case req.Type != "bridge" && !parentTypes[req.Type]:
+	case req.Type != "bridge" && req.Type != "ovn" && !parentTypes[req.Type]:
 		writeError(w, http.StatusBadRequest, "Unknown driver")
 		return
-	case project != "default":
+	case project != "default" && req.Type != "ovn":
 		// Only OVN networks live in a project of their own.
 		writeError(w, http.StatusBadRequest, "Network type does not support non-default projects")
 		return
 	}
-	if req.Type == "bridge" {
-		// incusd's defaults for a new bridge: both families on `auto`.
+	if req.Type == "bridge" || req.Type == "ovn" {
+		// incusd's defaults for a new bridge or OVN network: both families on `auto`.
 		for _, k := range []string{"ipv4.address", "ipv6.address"} {
 			if cfg[k] == "" {
 				cfg[k] = "auto"
@@ -361,6 +376,12 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost, proje
 	if msg := m.checkNetworkConfig(req.Name, req.Type, cfg); msg != "" {
 		writeError(w, http.StatusInternalServerError, msg)
 		return
+	}
+	if req.Type == "ovn" {
+		if msg := m.checkUplink(cfg["network"]); msg != "" {
+			writeError(w, http.StatusInternalServerError, msg)
+			return
+		}
 	}
 	n := &mockNetwork{name: req.Name, typ: req.Type, project: project, leases: map[uint32]*mockInstance{}}
 	n.apply(req.Description, cfg)

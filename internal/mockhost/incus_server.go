@@ -15,7 +15,7 @@ var apiExtensions = []string{
 	"custom_block_volumes", "custom_volume_snapshot_expiry", "storage_volumes_created_at",
 	"storage_buckets", "storage_buckets_create_credentials", "network",
 	"network_dns", "network_dns_records", "network_zones_all_projects",
-	"network_acl",
+	"network_acl", "network_forward", "network_load_balancer",
 	"network_address_set",
 }
 

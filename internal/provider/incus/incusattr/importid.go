@@ -25,10 +25,12 @@ func (f ImportIDForm) String() string {
 	return s + strings.Join(f.Names, "/")
 }
 
-// Parse splits an import ID of this form.
+// Parse splits an import ID of this form. The remote is what comes before
+// a ':' that no '/' precedes: a name may hold colons of its own (a
+// forward's IPv6 listen address, `br0/2001:db8::5`), a remote never a '/'.
 func (f ImportIDForm) Parse(id string) (remote, project string, names []string, err error) {
 	rest := id
-	if i := strings.Index(rest, ":"); i >= 0 {
+	if i := strings.Index(rest, ":"); i >= 0 && !strings.Contains(rest[:i], "/") {
 		remote, rest = rest[:i], rest[i+1:]
 		if !fw.BlockNameRE.MatchString(remote) {
 			return "", "", nil, fmt.Errorf("%q is not a valid remote name", remote)

@@ -10,6 +10,7 @@ import (
 func TestImportIDForm(t *testing.T) {
 	volume := ImportIDForm{InProject: true, Names: []string{"pool", "name"}}
 	pool := ImportIDForm{Names: []string{"name"}}
+	forward := ImportIDForm{InProject: true, Names: []string{"network", "listen_address"}}
 	for _, tc := range []struct {
 		form          ImportIDForm
 		id            string
@@ -28,6 +29,12 @@ func TestImportIDForm(t *testing.T) {
 		{form: pool, id: "r:fast", remote: "r", names: []string{"fast"}},
 		{form: pool, id: "lab/fast", wantErr: true},
 		{form: pool, id: "bad remote:fast", wantErr: true},
+		// A forward's key is an IP address: an IPv6 one holds colons.
+		{form: forward, id: "test:default/br0/2001:db8::5", remote: "test", proj: "default", names: []string{"br0", "2001:db8::5"}},
+		{form: forward, id: "br0/2001:db8::5", names: []string{"br0", "2001:db8::5"}},
+		{form: forward, id: "lab/br0/2001:db8::5", proj: "lab", names: []string{"br0", "2001:db8::5"}},
+		{form: forward, id: "r:br0/198.18.0.5", remote: "r", names: []string{"br0", "198.18.0.5"}},
+		{form: forward, id: "r:lab/br0/::1", remote: "r", proj: "lab", names: []string{"br0", "::1"}},
 	} {
 		r, p, n, err := tc.form.Parse(tc.id)
 		if (err != nil) != tc.wantErr {
