@@ -1,5 +1,5 @@
 # A small lab from scratch: a project, a storage pool, a volume, a bridge
-# with an ACL and a DNS zone, a profile and two instances. See docs/guides/small-lab.md; it runs as written on
+# with an ACL, a DNS zone and a port forward, a profile and two instances. See docs/guides/small-lab.md; it runs as written on
 # the mock host (`make mock MOCKFLAGS="-incus-socket /tmp/incus.sock"`).
 
 terraform {
@@ -26,6 +26,12 @@ variable "subnet" {
   default     = "198.18.252.1/24"
 }
 
+variable "forward_address" {
+  description = "An address of the host that other machines reach (on a real host, one of its LAN addresses): its ports 80 and 2222 go to web. 198.19.252.10 is a test address."
+  type        = string
+  default     = "198.19.252.10"
+}
+
 variable "nat" {
   description = "Whether the lab's instances reach other networks through the host (NAT); off, they reach only each other and the host."
   type        = bool
@@ -33,7 +39,7 @@ variable "nat" {
 }
 
 locals {
-  # web's fixed address on the bridge: the DNS record points at it.
+  # web's fixed address on the bridge: the DNS record and the forward point at it.
   web_address = cidrhost(var.subnet, 10)
 }
 
@@ -130,6 +136,18 @@ resource "rack_incus_instance" "web" {
   profiles = [rack_incus_profile.base.name]
   devices = [
     { name = "eth0", type = "nic", properties = { network = rack_incus_network.lab.name, "ipv4.address" = local.web_address } },
+  ]
+}
+
+# web from outside: the host's forward_address, port 80 to web's HTTP and
+# port 2222 to its SSH.
+resource "rack_incus_network_forward" "web" {
+  network        = rack_incus_network.lab.name
+  listen_address = var.forward_address
+  description    = "web from outside"
+  ports = [
+    { protocol = "tcp", listen_port = "80", target_address = local.web_address, description = "HTTP" },
+    { protocol = "tcp", listen_port = "2222", target_address = local.web_address, target_port = "22", description = "SSH" },
   ]
 }
 

@@ -17,8 +17,8 @@ import (
 const lab = "../../../examples/lab"
 
 // labResources is how many resources the lab makes: project, pool, volume,
-// ACL, zone, record, bridge, profile and two instances.
-const labResources = 10
+// ACL, zone, record, bridge, profile, two instances and the forward.
+const labResources = 11
 
 // The lab example applies as written on the mock host (as `make mock` runs
 // it) and on the real daemon when there is one, plans nothing afterwards,
@@ -76,7 +76,7 @@ func TestAccLabExample(t *testing.T) {
 }
 
 // checkLabNetwork: the bridge uses the lab's ACL and zone (they list it),
-// the instances' NICs are on it, and on the mock (whose instances take
+// the instances' NICs are on it, the forward leads to web, and on the mock (whose instances take
 // their addresses as a DHCP client would; the real test image runs none)
 // web has its fixed address.
 func checkLabNetwork(t *testing.T, c incusclient.InstanceServer, mock bool) {
@@ -92,6 +92,10 @@ func checkLabNetwork(t *testing.T, c incusclient.InstanceServer, mock bool) {
 	n, _, err := c.GetNetwork("labbr0")
 	if err != nil || !slices.Contains(n.UsedBy, "/1.0/instances/web?project=lab") || !slices.Contains(n.UsedBy, "/1.0/profiles/base?project=lab") {
 		t.Errorf("bridge labbr0: used_by %v (%v), want web and the profile base", n, err)
+	}
+	fwd, _, err := c.GetNetworkForward("labbr0", "198.19.252.10")
+	if err != nil || len(fwd.Ports) != 2 || fwd.Ports[0].TargetAddress != "198.18.252.10" {
+		t.Errorf("forward 198.19.252.10 on labbr0: %+v (%v), want two ports to web's 198.18.252.10", fwd, err)
 	}
 	if !mock {
 		return
