@@ -49,6 +49,9 @@ type Incus struct {
 	networks map[string]*mockNetwork
 	pools    map[string]*mockPool
 	zones    map[string]*mockZone // network zones, by name (server-wide)
+	ovn      *ovnState            // network integrations and peers (incus_network_ovn.go)
+	// hidden are API extensions GET /1.0 leaves out (HideExtensions).
+	hidden map[string]bool
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
@@ -142,6 +145,7 @@ func (m *Incus) resetState() error {
 	m.aliases = map[string]string{}
 	m.pools = map[string]*mockPool{}
 	m.zones = map[string]*mockZone{}
+	m.ovn = newOVNState()
 	m.addPool("default", "dir", "")
 	m.ops = map[string]*mockOperation{}
 	m.addProject("default")
@@ -413,6 +417,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.networkRoutes(mux)
 	m.networkZoneRoutes(mux)
 	m.networkACLRoutes(mux)
+	m.networkOVNRoutes(mux)
 	return mux
 }
 

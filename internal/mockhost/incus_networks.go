@@ -150,6 +150,9 @@ var parentTypes = map[string]bool{"macvlan": true, "sriov": true, "physical": tr
 // it passes. cfg's `auto` addresses are made concrete (and NAT turned on
 // for them when not set), as incusd's FillConfig does.
 func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) string {
+	if typ == "ovn" {
+		return m.checkOVNConfig(name, cfg)
+	}
 	for _, k := range sortedKeys(cfg) {
 		ok := strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "volatile.")
 		if typ == "bridge" {
@@ -266,7 +269,7 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost) {
 		writeError(w, http.StatusConflict, fmt.Sprintf("Network %q already exists", req.Name))
 		return
 	case req.Type == "ovn":
-		writeError(w, http.StatusInternalServerError, "the mock host cannot fake network type \"ovn\"")
+		m.createOVN(w, req, cfg)
 		return
 	case req.Type != "bridge" && !parentTypes[req.Type]:
 		writeError(w, http.StatusBadRequest, "Unknown driver")
@@ -344,5 +347,6 @@ func (m *Incus) deleteNetwork(w http.ResponseWriter, _ *http.Request, n *mockNet
 		return
 	}
 	delete(m.networks, n.name)
+	m.dropPeers(n)
 	writeEmpty(w)
 }

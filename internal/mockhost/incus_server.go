@@ -15,7 +15,7 @@ var apiExtensions = []string{
 	"custom_block_volumes", "custom_volume_snapshot_expiry", "storage_volumes_created_at",
 	"storage_buckets", "storage_buckets_create_credentials", "network",
 	"network_dns", "network_dns_records", "network_zones_all_projects",
-	"network_acl",
+	"network_acl", "network_peer", "network_integrations",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {
@@ -29,10 +29,32 @@ func (m *Incus) getRoot(w http.ResponseWriter, _ *http.Request) {
 	writeSync(w, []string{"/1.0"}, "")
 }
 
+// HideExtensions makes the fake look like an older incusd that lacks the
+// given API extensions (its routes stay). Clients connected before keep
+// what they read.
+func (m *Incus) HideExtensions(names ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.hidden == nil {
+		m.hidden = map[string]bool{}
+	}
+	for _, n := range names {
+		m.hidden[n] = true
+	}
+}
+
 func (m *Incus) getServer(w http.ResponseWriter, _ *http.Request) {
+	m.mu.Lock()
+	exts := make([]string, 0, len(apiExtensions))
+	for _, e := range apiExtensions {
+		if !m.hidden[e] {
+			exts = append(exts, e)
+		}
+	}
+	m.mu.Unlock()
 	writeSync(w, api.Server{
 		ServerUntrusted: api.ServerUntrusted{
-			APIExtensions: apiExtensions,
+			APIExtensions: exts,
 			APIStatus:     "stable",
 			APIVersion:    "1.0",
 			Auth:          "trusted",
