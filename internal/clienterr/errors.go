@@ -166,6 +166,23 @@ func (e *UnsatisfiableError) Error() string {
 	return fmt.Sprintf("cannot wait for %s: %s", e.WaitingFor, e.Message)
 }
 
+// UnsupportedError: the server lacks the API extension a call needs (an
+// older incusd). Nothing was sent; no retry can help.
+type UnsupportedError struct {
+	Info
+	Extension     string // the API extension, e.g. "network_integrations"
+	Since         string // the release that brought it, e.g. "Incus 0.7"
+	ServerVersion string // "" when the server did not say
+}
+
+func (e *UnsupportedError) Error() string {
+	v := e.ServerVersion
+	if v == "" {
+		v = "unknown version"
+	}
+	return fmt.Sprintf("unsupported: %s: the server (%s) lacks the API extension %q, which %s brought", e.Object, v, e.Extension, e.Since)
+}
+
 type timeoutKey struct{}
 
 // WithTimeout is context.WithTimeout that also remembers the duration, so a
@@ -204,7 +221,8 @@ func outermost(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch e.(type) { //nolint:errorlint // this loop walks the chain itself
 		case *NotFoundError, *PermissionError, *AuthenticationError, *ConflictError, *BusyError,
-			*ValidationError, *OperationError, *ConnectionError, *TimeoutError, *InterruptedError, *UnsatisfiableError:
+			*ValidationError, *OperationError, *ConnectionError, *TimeoutError, *InterruptedError, *UnsatisfiableError,
+			*UnsupportedError:
 			return e
 		}
 		if multi, ok := e.(interface{ Unwrap() []error }); ok { //nolint:errorlint // as above

@@ -16,25 +16,27 @@ var extensionSince = map[string]string{
 	"network_integrations": "Incus 0.7",
 }
 
-// requireExtension returns an error naming the API extension the server
-// of s lacks, the Incus release that brought it and the server's version,
-// or nil when the server has it. The Incus client's own refusal ("The
-// server is missing the required ... API extension") says neither.
+// requireExtension returns an Unsupported error naming the API extension
+// the server of s lacks, the Incus release that brought it and the
+// server's version, or nil when the server has it. The Incus client's own
+// refusal ("The server is missing the required ... API extension") says
+// neither the release nor the server.
 func requireExtension(srv incusclient.InstanceServer, s Scope, object, ext string) error {
 	if srv.HasExtension(ext) {
 		return nil
 	}
-	version := "an unknown version"
-	if info, _, err := srv.GetServer(); err == nil && info.Environment.ServerVersion != "" {
-		version = "version " + info.Environment.ServerVersion
+	out := &clienterr.UnsupportedError{
+		Info:      clienterr.Info{Object: object},
+		Extension: ext,
+		Since:     extensionSince[ext],
 	}
-	since := extensionSince[ext]
-	if since == "" {
-		since = "a later Incus release"
+	if out.Since == "" {
+		out.Since = "a later Incus release"
 	}
-	return &clienterr.ValidationError{Info: clienterr.Info{
-		Object:  object,
-		Message: fmt.Sprintf("the Incus server of remote %q (%s) lacks the API extension %q, which %s brought", s.Remote, version, ext, since),
-		Hint:    fmt.Sprintf("Upgrade incusd on that server to %s or later (`incus info %s:` lists its api_extensions), or manage this object on another remote.", since, s.Remote),
-	}}
+	// Only on this failure path: one more request, for the version.
+	if info, _, err := srv.GetServer(); err == nil {
+		out.ServerVersion = info.Environment.ServerVersion
+	}
+	out.Hint = fmt.Sprintf("Upgrade incusd on the server of remote %q to %s or later (`incus info %s:` shows its version and api_extensions), or manage this object on another remote.", s.Remote, out.Since, s.Remote)
+	return out
 }

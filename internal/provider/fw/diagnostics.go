@@ -80,6 +80,13 @@ func explain(err error) (what, todo string) {
 	case *clienterr.UnsatisfiableError:
 		what = fmt.Sprintf("Waiting for %s cannot succeed: %s.", e.WaitingFor, e.Message)
 		todo = OrDefault(e.Hint, "Change the configuration so that it can happen, or stop waiting for it.")
+	case *clienterr.UnsupportedError:
+		v := OrDefault(e.ServerVersion, "of unknown version")
+		if e.ServerVersion != "" {
+			v = "version " + v
+		}
+		what = fmt.Sprintf("The Incus server cannot manage %s: it (%s) lacks the API extension %q, which %s brought.", orServer(e.Object), v, e.Extension, e.Since)
+		todo = OrDefault(e.Hint, fmt.Sprintf("Upgrade the server to %s or later.", e.Since))
 	case *clienterr.ValidationError:
 		what = fmt.Sprintf("The server rejected the request for %s.", orServer(e.Object))
 		if e.Message != "" {

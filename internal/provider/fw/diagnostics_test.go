@@ -34,6 +34,8 @@ func TestErrorDetail(t *testing.T) {
 		{"connection with the client's advice", &clienterr.ConnectionError{Address: "https://kvm", Info: clienterr.Info{Hint: "Check the PiKVM"}}, []string{"Check the PiKVM"}},
 		{"unsatisfiable", &clienterr.UnsatisfiableError{Info: clienterr.Info{Object: obj, Message: "it has no network device", Hint: "Give it a nic"}, WaitingFor: obj + " to have an ipv4 address"},
 			[]string{"Waiting for " + obj + " to have an ipv4 address cannot succeed: it has no network device.", "Give it a nic"}},
+		{"unsupported", &clienterr.UnsupportedError{Info: clienterr.Info{Object: obj}, Extension: "network_integrations", Since: "Incus 0.7", ServerVersion: "0.6"},
+			[]string{"The Incus server cannot manage " + obj + ": it (version 0.6) lacks the API extension \"network_integrations\", which Incus 0.7 brought.", "Upgrade the server to Incus 0.7 or later."}},
 		{"validation", &clienterr.ValidationError{Info: clienterr.Info{Object: obj, Status: 400, Message: "Invalid config"}}, []string{"rejected", "Server message: Invalid config", "HTTP 400"}},
 		{"untyped", errors.New("plain"), []string{"plain"}},
 	}
