@@ -38,6 +38,10 @@ type connection struct {
 	once   sync.Once
 	server incusclient.InstanceServer
 	err    error
+	// info is GET /1.0, read once (a failed read is tried again) and only
+	// for the types that check an API extension (extensions.go).
+	infoMu sync.Mutex
+	info   *api.Server
 }
 
 // Options configure a Client.

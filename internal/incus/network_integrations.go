@@ -46,7 +46,7 @@ func (c *Client) GetNetworkIntegration(ctx context.Context, s Scope, name string
 	if err != nil {
 		return nil, err
 	}
-	if err := requireExtension(srv, s, integrationObject(s, name), integrationsExtension); err != nil {
+	if err := c.requireExtension(ctx, s, integrationObject(s, name), integrationsExtension); err != nil {
 		return nil, err
 	}
 	n, etag, err := get(ctx, integrationObject(s, name), address, func() (*api.NetworkIntegration, string, error) {
@@ -72,7 +72,7 @@ func (c *Client) CreateNetworkIntegration(ctx context.Context, s Scope, spec Net
 		return err
 	}
 	object := integrationObject(s, spec.Name)
-	if err := requireExtension(srv, s, object, integrationsExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, integrationsExtension); err != nil {
 		return err
 	}
 	req := api.NetworkIntegrationsPost{Name: spec.Name, Type: spec.Type, NetworkIntegrationPut: integrationPut(spec.NetworkIntegrationPut)}
@@ -90,7 +90,7 @@ func (c *Client) UpdateNetworkIntegration(ctx context.Context, s Scope, name str
 		return err
 	}
 	object := integrationObject(s, name)
-	if err := requireExtension(srv, s, object, integrationsExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, integrationsExtension); err != nil {
 		return err
 	}
 	return mutate(ctx, "the update request", object, address, func() error {
@@ -107,7 +107,7 @@ func (c *Client) RenameNetworkIntegration(ctx context.Context, s Scope, from, to
 		return err
 	}
 	object := integrationObject(s, from)
-	if err := requireExtension(srv, s, object, integrationsExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, integrationsExtension); err != nil {
 		return err
 	}
 	err = mutate(ctx, "the rename request", object, address, func() error {
@@ -124,7 +124,7 @@ func (c *Client) DeleteNetworkIntegration(ctx context.Context, s Scope, name str
 		return err
 	}
 	object := integrationObject(s, name)
-	if err := requireExtension(srv, s, object, integrationsExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, integrationsExtension); err != nil {
 		return err
 	}
 	err = mutate(ctx, "the delete request", object, address, func() error {

@@ -63,7 +63,7 @@ func (c *Client) GetNetworkPeer(ctx context.Context, s Scope, network, name stri
 		return nil, err
 	}
 	object := peerObject(s, network, name)
-	if err := requireExtension(srv, s, object, peersExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, peersExtension); err != nil {
 		return nil, err
 	}
 	p, etag, err := get(ctx, object, address, func() (*api.NetworkPeer, string, error) {
@@ -96,11 +96,11 @@ func (c *Client) CreateNetworkPeer(ctx context.Context, s Scope, network string,
 		return err
 	}
 	object := peerObject(s, network, spec.Name)
-	if err := requireExtension(srv, s, object, peersExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, peersExtension); err != nil {
 		return err
 	}
 	if spec.Type == "remote" {
-		if err := requireExtension(srv, s, object, integrationsExtension); err != nil {
+		if err := c.requireExtension(ctx, s, object, integrationsExtension); err != nil {
 			return err
 		}
 	}
@@ -138,7 +138,7 @@ func (c *Client) UpdateNetworkPeer(ctx context.Context, s Scope, network, name s
 		return err
 	}
 	object := peerObject(s, network, name)
-	if err := requireExtension(srv, s, object, peersExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, peersExtension); err != nil {
 		return err
 	}
 	err = mutate(ctx, "the update request", object, address, func() error {
@@ -156,7 +156,7 @@ func (c *Client) DeleteNetworkPeer(ctx context.Context, s Scope, network, name s
 		return err
 	}
 	object := peerObject(s, network, name)
-	if err := requireExtension(srv, s, object, peersExtension); err != nil {
+	if err := c.requireExtension(ctx, s, object, peersExtension); err != nil {
 		return err
 	}
 	err = mutate(ctx, "the delete request", object, address, func() error {

@@ -30,14 +30,12 @@ func (m *Incus) getRoot(w http.ResponseWriter, _ *http.Request) {
 }
 
 // HideExtensions makes the fake look like an older incusd that lacks the
-// given API extensions (its routes stay). Clients connected before keep
-// what they read.
+// given API extensions (its routes stay); with none, it shows them all
+// again. Clients connected before keep what they read.
 func (m *Incus) HideExtensions(names ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.hidden == nil {
-		m.hidden = map[string]bool{}
-	}
+	m.hidden = map[string]bool{}
 	for _, n := range names {
 		m.hidden[n] = true
 	}

@@ -2,7 +2,8 @@ package network
 
 import (
 	"context"
-	"regexp"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -49,6 +50,24 @@ func integrationNameProblem(name string) string {
 	return ""
 }
 
+// integrationKey refuses at plan time a config key incusd would refuse.
+type integrationKey struct{}
+
+func (integrationKey) Description(context.Context) string {
+	return "one of " + strings.Join(integrationKeys, ", ") + ", or a user.* key"
+}
+
+func (k integrationKey) MarkdownDescription(ctx context.Context) string { return k.Description(ctx) }
+
+func (integrationKey) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	key := req.ConfigValue.ValueString()
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || strings.HasPrefix(key, "user.") || slices.Contains(integrationKeys, key) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Network Integration Config Key",
+		fmt.Sprintf("Incus takes no config key %q for a network integration of type ovn: it takes %s, and user.* keys.", key, strings.Join(integrationKeys, ", ")))
+}
+
 func (m *integrationModel) put(ctx context.Context, diags *diag.Diagnostics) incus.NetworkIntegrationPut {
 	return incus.NetworkIntegrationPut{Description: m.Description.ValueString(), Config: fw.StringMap(ctx, m.Config, diags)}
 }
@@ -71,7 +90,7 @@ var integrationType = &configobject.Type[integrationModel, incus.NetworkIntegrat
 				"Incus answers the key in the clear to anyone allowed to edit the integration, and it is kept in the Terraform state: protect the state. A key changed or added outside Terraform shows as drift.",
 			Validators: []validator.Map{
 				mapvalidator.KeysAre(incusattr.ConfigKeyValidator{}),
-				mapvalidator.KeysAre(stringvalidator.Any(stringvalidator.OneOf(integrationKeys...), stringvalidator.RegexMatches(regexp.MustCompile(`^user\.`), "a user.* key"))),
+				mapvalidator.KeysAre(integrationKey{}),
 			}},
 	},
 	NameValidators: []validator.String{incusattr.NewNameValidator("network integration", integrationNameProblem)},
