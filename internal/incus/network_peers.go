@@ -112,10 +112,9 @@ func (c *Client) CreateNetworkPeer(ctx context.Context, s Scope, network string,
 		return srv.CreateNetworkPeer(network, req)
 	})
 	err = peerError(err, s, network)
-	if text, _, _ := serverText(err); text != "" && peerTargetTaken.MatchString(text) {
+	if ce := (*clienterr.ConflictError)(nil); errors.As(err, &ce) && peerTargetTaken.MatchString(ce.Message) {
 		// Taken is the target, not the name: no import ID to give.
-		var ce *clienterr.ConflictError
-		if errors.As(err, &ce) {
+		{
 			ce.Hint = fmt.Sprintf("Network %q already has a peer to network %q (project %q); incusd allows one peer per target network. `incus network peer list %s:%s --project %s` lists them.", network, spec.TargetNetwork, spec.TargetProject, s.Remote, network, s.Project)
 		}
 		return err
@@ -128,7 +127,6 @@ func (c *Client) CreateNetworkPeer(ctx context.Context, s Scope, network string,
 	}
 	return taken(err, ImportID(s, network, spec.Name))
 }
-
 
 // UpdateNetworkPeer replaces a peer's description and config, guarded by
 // etag when it is not empty.

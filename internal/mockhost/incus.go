@@ -50,8 +50,6 @@ type Incus struct {
 	pools    map[string]*mockPool
 	zones    map[string]*mockZone // network zones, by name (server-wide)
 	ovn      *ovnState            // network integrations and peers (incus_network_ovn.go)
-	// hidden are API extensions GET /1.0 leaves out (HideExtensions).
-	hidden map[string]bool
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
@@ -66,6 +64,8 @@ type Incus struct {
 	opts IncusOptions
 	// nics counts NICs made, for distinct MAC addresses.
 	nics int
+	// hidden are API extensions GET /1.0 leaves out (HideExtensions).
+	hidden map[string]bool
 }
 
 type mockProject struct {

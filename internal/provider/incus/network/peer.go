@@ -214,4 +214,3 @@ func NewPeerResource() resource.Resource { return configobject.NewResource(peerT
 
 // NewPeerDataSource is data.rack_incus_network_peer.
 func NewPeerDataSource() datasource.DataSource { return configobject.NewDataSource(peerType)() }
-
