@@ -11,7 +11,7 @@ import (
 )
 
 // extensionSince is the Incus release that first served an API extension
-// (internal/version/api.go of the Incus source, by tag), for the advice of
+// (docs-internal/incus-error-texts.md), for the advice of
 // a server that lacks it.
 var extensionSince = map[string]string{
 	"network_peer":         "Incus 0.1",

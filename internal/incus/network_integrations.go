@@ -140,7 +140,7 @@ func (c *Client) DeleteNetworkIntegration(ctx context.Context, s Scope, name str
 }
 
 // integrationInUse: DELETE /1.0/network-integrations/{name} (500) while
-// remote peers use it, incusd 6.0.4 (cmd/incusd/network_integrations.go).
+// remote peers use it, incusd 6.0.4 (docs-internal/incus-error-texts.md).
 var integrationInUse = regexp.MustCompile(`^Network integration is currently in use$`)
 
 func integrationPut(p NetworkIntegrationPut) api.NetworkIntegrationPut {

@@ -169,8 +169,7 @@ func (c *Client) DeleteNetworkPeer(ctx context.Context, s Scope, network, name s
 	})
 }
 
-// incusd 6.0.4's texts for peers (cmd/incusd/network_peers.go,
-// internal/server/network/driver_ovn.go, internal/server/db/network_peers.go):
+// incusd 6.0.4's texts for peers (docs-internal/incus-error-texts.md):
 //   - any peer request on a missing network (404): "Failed loading network: Network not found"
 //   - any peer request on a network of another type (400): `Network driver "bridge" does not support peering`
 //   - POST .../peers (409): "Failed creating peer: A peer for that target network already exists"

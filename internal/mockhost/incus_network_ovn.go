@@ -11,10 +11,8 @@ import (
 
 // OVN networks, as far as network peers need them, network integrations
 // and network peers, with incusd 6.0.4's texts and statuses
-// (cmd/incusd/network_integrations.go, cmd/incusd/network_peers.go,
-// internal/server/network/driver_ovn.go, internal/server/db/network_peers.go
-// of the Incus source). The fake has no OVN: an OVN network is config
-// only, and a peer is Created as soon as incusd would set it up.
+// (docs-internal/incus-error-texts.md). The fake has no OVN: an OVN network
+// is config only, and a peer is Created as soon as incusd would set it up.
 
 // ovnState is what the fake keeps for this family.
 type ovnState struct {

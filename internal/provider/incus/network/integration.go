@@ -30,7 +30,7 @@ type integrationModel struct {
 }
 
 // integrationKeys are the config keys incusd takes for an OVN integration
-// (cmd/incusd/network_integrations.go of the Incus source), user.* aside.
+// (docs-internal/incus-error-texts.md), user.* aside.
 var integrationKeys = []string{
 	"ovn.northbound_connection", "ovn.southbound_connection", "ovn.ca_cert",
 	"ovn.client_cert", "ovn.client_key", "ovn.transit.pattern",

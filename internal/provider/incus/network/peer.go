@@ -139,7 +139,7 @@ var peerType = &configobject.Type[peerModel, incus.NetworkPeer]{
 		"A local peering works once both networks have a peer to each other: until then `status` is `Pending`, then `Created` on both sides. When one side is deleted, Incus shows the other as `Errored` and forgets its target (the state keeps it); delete or replace it. " +
 		"Incus cannot rename a peer nor change its type or targets: a change to any of them replaces it. " +
 		"Remote peers need the server's API extension `network_integrations`. " +
-		"incusd does not check the ETag of a peer's update (cmd/incusd/network_peers.go of the Incus source): a description or config changed outside Terraform between the refresh and the apply is overwritten.",
+		"incusd does not check the ETag of a peer's update: a description or config changed outside Terraform between the refresh and the apply is overwritten.",
 	InProject: true,
 	Parents: []configobject.Parent{
 		{Attribute: "network", Description: "Name of the OVN network the peer is on."},
