@@ -340,3 +340,54 @@ func TestPeerNameProblem(t *testing.T) {
 		}
 	}
 }
+
+// OVN networks made by Terraform too, peered both ways in one apply; the
+// destroy removes the peers before the networks.
+func TestAccIncusNetworkPeer_withNetworks(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		if !h.IsMock() {
+			t.Skip(noOVN)
+		}
+		a, b := acctest.RandomName("ov"), acctest.RandomName("ov")
+		config := h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_network" "a" {
+  name   = %[1]q
+  type   = "ovn"
+  config = { network = "mockbr0" }
+}
+
+resource "rack_incus_network" "b" {
+  name   = %[2]q
+  type   = "ovn"
+  config = { network = "mockbr0" }
+}
+
+resource "rack_incus_network_peer" "ab" {
+  network        = rack_incus_network.a.name
+  name           = "to-b"
+  target_network = rack_incus_network.b.name
+}
+
+resource "rack_incus_network_peer" "ba" {
+  network        = rack_incus_network.b.name
+  name           = "to-a"
+  target_network = rack_incus_network.a.name
+}
+`, a, b)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy: func(*terraform.State) error {
+				for _, n := range []string{a, b} {
+					if _, _, err := h.Client.GetNetwork(n); err == nil {
+						return fmt.Errorf("network %s still exists", n)
+					}
+				}
+				return nil
+			},
+			Steps: []resource.TestStep{
+				{Config: config, Check: resource.ComposeTestCheckFunc(peerStatus(h, a, "to-b", "Created"), peerStatus(h, b, "to-a", "Created"))},
+				{Config: config, PlanOnly: true},
+			},
+		})
+	})
+}
