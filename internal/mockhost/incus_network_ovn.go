@@ -344,9 +344,10 @@ func (m *Incus) withPeer(h func(http.ResponseWriter, *http.Request, *mockNetwork
 		p := m.ovn.peers[n][r.PathValue("peer")]
 		if p == nil {
 			msg := "Network peer not found"
-			if r.Method == http.MethodPut || r.Method == http.MethodPatch {
+			switch r.Method {
+			case http.MethodPut, http.MethodPatch:
 				msg = "Failed updating peer: " + msg
-			} else if r.Method == http.MethodDelete {
+			case http.MethodDelete:
 				msg = "Failed deleting peer: " + msg
 			}
 			writeError(w, http.StatusNotFound, msg)
