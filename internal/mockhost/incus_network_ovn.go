@@ -365,7 +365,7 @@ const ovnNetworkProject = "default"
 // the network peered back (Created), or Errored once that side is gone;
 // one not linked yet is Pending; a remote one is Created.
 func (m *Incus) peerView(n *mockNetwork, p *mockPeer) api.NetworkPeer {
-	out := api.NetworkPeer{Name: p.name, Type: p.typ, NetworkPeerPut: api.NetworkPeerPut{Description: p.description, Config: copyMap(p.config)}, UsedBy: []string{}}
+	out := api.NetworkPeer{Name: p.name, Type: p.typ, NetworkPeerPut: api.NetworkPeerPut{Description: p.description, Config: copyMap(p.config)}, UsedBy: m.peerUsedBy(n, p)}
 	switch {
 	case p.typ == "remote":
 		out.Status = api.NetworkStatusCreated
@@ -385,6 +385,37 @@ func (m *Incus) peerView(n *mockNetwork, p *mockPeer) api.NetworkPeer {
 	default:
 		out.Status = api.NetworkStatusPending
 		out.TargetProject, out.TargetNetwork = p.targetProject, p.targetNetwork
+	}
+	return out
+}
+
+// peerUsedBy lists the ACLs (of the network's project) with a rule whose
+// source names the peer as "@network/peer", as incusd does.
+func (m *Incus) peerUsedBy(n *mockNetwork, p *mockPeer) []string {
+	out := []string{}
+	proj := m.projects[ovnNetworkProject]
+	if proj == nil {
+		return out
+	}
+	subject := "@" + n.name + "/" + p.name
+	names := make([]string, 0, len(proj.acls))
+	for name := range proj.acls {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		a := proj.acls[name]
+	uses:
+		for _, rules := range [][]api.NetworkACLRule{a.Ingress, a.Egress} {
+			for _, r := range rules {
+				for _, s := range strings.Split(r.Source, ",") {
+					if strings.TrimSpace(s) == subject {
+						out = append(out, "/1.0/network-acls/"+name)
+						break uses
+					}
+				}
+			}
+		}
 	}
 	return out
 }
@@ -552,6 +583,10 @@ func (m *Incus) updatePeer(w http.ResponseWriter, r *http.Request, _ *mockNetwor
 }
 
 func (m *Incus) deletePeer(w http.ResponseWriter, _ *http.Request, n *mockNetwork, p *mockPeer) {
+	if len(m.peerUsedBy(n, p)) > 0 {
+		writeError(w, http.StatusInternalServerError, "Failed deleting peer: Cannot delete a Peer that is in use")
+		return
+	}
 	delete(m.ovn.peers[n], p.name)
 	writeEmpty(w)
 }

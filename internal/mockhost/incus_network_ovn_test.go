@@ -136,7 +136,18 @@ func TestIncusNetworkPeerOVN(t *testing.T) {
 	runSteps(t, h, []wireStep{{"POST", peers("ovn2"), `{"name":"back","target_network":"ovn1","target_project":"default"}`, 201, ""}})
 	status("ovn1", "p1", "Created", "ovn2")
 	status("ovn2", "back", "Created", "ovn1")
-	runSteps(t, h, []wireStep{{"DELETE", peers("ovn2") + "/back", "", 200, ""}})
+	// An ACL naming the peer (its rule's source "@network/peer") keeps it.
+	runSteps(t, h, []wireStep{
+		{"POST", "/1.0/network-acls", `{"name":"from-a","ingress":[{"action":"allow","state":"enabled","source":"@ovn2/back"}]}`, 201, ""},
+		{"DELETE", peers("ovn2") + "/back", "", 500, "Failed deleting peer: Cannot delete a Peer that is in use"},
+	})
+	if _, env := h.do("GET", peers("ovn2")+"/back", ""); !strings.Contains(string(env.Metadata), `"used_by":["/1.0/network-acls/from-a"]`) {
+		t.Errorf("peer back: %s", env.Metadata)
+	}
+	runSteps(t, h, []wireStep{
+		{"DELETE", "/1.0/network-acls/from-a", "", 200, ""},
+		{"DELETE", peers("ovn2") + "/back", "", 200, ""},
+	})
 	status("ovn1", "p1", "Errored", "")
 
 	runSteps(t, h, []wireStep{
@@ -152,5 +163,23 @@ func TestIncusNetworkPeerOVN(t *testing.T) {
 	_, env = h.do("GET", peers("ovn1")+"/r1", "")
 	if !strings.Contains(string(env.Metadata), `"target_integration":"ic2"`) || !strings.Contains(string(env.Metadata), `"status":"Created"`) {
 		t.Errorf("remote peer r1: %s", env.Metadata)
+	}
+}
+
+// An ACL rule may name a network peer ("@network/peer") where named
+// subjects are allowed, whether or not the peer exists (checked on the
+// real incusd too).
+func TestIncusNetworkACLPeerSubjects(t *testing.T) {
+	for hostName, socket := range mockAndRealSockets(t) {
+		t.Run(hostName, func(t *testing.T) {
+			h := &rawIncus{t: t, socket: socket}
+			a := "rack-acl-" + randomHex()
+			t.Cleanup(func() { h.do("DELETE", "/1.0/network-acls/"+a, "") })
+			runSteps(t, h, []wireStep{
+				{"POST", "/1.0/network-acls", `{"name":"` + a + `","ingress":[{"action":"allow","state":"enabled","source":"@rack-nonet/p1,198.18.0.0/15"}]}`, 201, ""},
+				{"PUT", "/1.0/network-acls/" + a, `{"egress":[{"action":"allow","state":"enabled","destination":"@rack-nonet/p1"}]}`, 200, ""},
+				{"PUT", "/1.0/network-acls/" + a, `{"egress":[{"action":"allow","state":"enabled","source":"@rack-nonet/p1"}]}`, 500, `Invalid egress rule 0: Invalid Source: Named subjects not allowed in "Source" for "egress" rules`},
+			})
+		})
 	}
 }

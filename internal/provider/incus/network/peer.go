@@ -138,6 +138,7 @@ var peerType = &configobject.Type[peerModel, incus.NetworkPeer]{
 		"Only OVN networks have peers: a peer on a bridge or any other type is refused, and the error says so. " +
 		"A local peering works once both networks have a peer to each other: until then `status` is `Pending`, then `Created` on both sides. When one side is deleted, Incus shows the other as `Errored` and forgets its target (the state keeps it); delete or replace it. " +
 		"Incus cannot rename a peer nor change its type or targets: a change to any of them replaces it. " +
+		"Deleting a peer that a network ACL rule names (`@<network>/<peer>` as a source) is refused, and the error lists the ACLs. " +
 		"Remote peers need the server's API extension `network_integrations`. " +
 		"incusd does not check the ETag of a peer's update: a description or config changed outside Terraform between the refresh and the apply is overwritten.",
 	InProject: true,

@@ -391,3 +391,49 @@ resource "rack_incus_network_peer" "ba" {
 		})
 	})
 }
+
+// A peer that an ACL rule names ("@network/peer") is not deleted: the
+// error lists the ACL, and the peer stays in state.
+func TestAccIncusNetworkPeer_inUse(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		if !h.IsMock() {
+			t.Skip(noOVN)
+		}
+		a := makeOVN(t, h)
+		acl := acctest.RandomName("acl")
+		t.Cleanup(func() { forgetACLs(h, "default", acl) })
+		config := h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_network_peer" "test" {
+  network        = %q
+  name           = "p1"
+  target_network = "elsewhere"
+}
+`, a)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					PreConfig: func() {
+						rule := api.NetworkACLRule{Action: "allow", State: "enabled", Source: "@" + a + "/p1"}
+						if err := h.Client.CreateNetworkACL(api.NetworkACLsPost{NetworkACLPost: api.NetworkACLPost{Name: acl}, NetworkACLPut: api.NetworkACLPut{Ingress: []api.NetworkACLRule{rule}}}); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config:      h.ProviderConfig(),
+					ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Delete Incus Network Peer.*is in use: it is still used by network ACL %q, so incusd refused to delete it \(Failed deleting peer: Cannot delete a Peer that is in use\)`, acl)),
+				},
+				{
+					Config:             config,
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: false,
+				},
+				{
+					PreConfig: func() { forgetACLs(h, "default", acl) },
+					Config:    h.ProviderConfig(),
+					Check:     checkPeersGone(h, a, "p1"),
+				},
+			},
+		})
+	})
+}
