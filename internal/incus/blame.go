@@ -274,6 +274,10 @@ func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFound
 //   - POST /1.0/storage-pools/{pool}/volumes/custom[/{name}] (409): "Volume by that name already exists"
 //   - POST .../snapshots (409): `Snapshot "s1" already in use`
 //   - POST /1.0/network-zones (400): "The network zone already exists" (zone names are server-wide)
+//   - POST /1.0/network-integrations (500): `Failed to create "networks_integrations" entry:
+//     UNIQUE constraint failed: networks_integrations.name`, and its rename (500) "Rename
+//     NetworkIntegration failed: UNIQUE constraint failed: networks_integrations.name"
+//   - POST /1.0/networks/{net}/peers (409): "Failed creating peer: A peer for that name already exists"
 //   - POST /1.0/network-zones/{zone}/records (500): "UNIQUE constraint failed:
 //     networks_zones_records.network_zone_id, networks_zones_records.name"
 var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Snapshot "[^"]*" already in use$`)

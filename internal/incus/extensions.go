@@ -25,6 +25,15 @@ type APIExtension struct {
 // first in the v6.12.0 tag).
 var NetworkAddressSets = APIExtension{Name: "network_address_set", Since: "6.12", What: "network address sets"}
 
+// NetworkPeers and NetworkIntegrations are the extensions of
+// /1.0/networks/{name}/peers and /1.0/network-integrations (first in the
+// v0.1.0 and v0.7.0 tags: every Incus 6 has them; they are checked so that
+// an older server's "not found" is told apart from a missing object).
+var (
+	NetworkPeers        = APIExtension{Name: "network_peer", Since: "0.1", What: "network peers"}
+	NetworkIntegrations = APIExtension{Name: "network_integrations", Since: "0.7", What: "network integrations"}
+)
+
 // serverFacts is what GET /1.0 says of a remote, read once per provider
 // process (connect skips GET /1.0 so that a plan costs no extra request).
 type serverFacts struct {

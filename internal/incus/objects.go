@@ -192,6 +192,8 @@ func DescribeUsedBy(u string) string {
 		return fmt.Sprintf("snapshot %q of %s volume %q of pool %q%s", segs[6], segs[3], segs[4], segs[1], where)
 	case len(segs) == 4 && segs[0] == "storage-pools" && segs[2] == "buckets":
 		return fmt.Sprintf("storage bucket %q of pool %q%s", segs[3], segs[1], where)
+	case len(segs) == 4 && segs[0] == "networks" && segs[2] == "peers":
+		return fmt.Sprintf("network peer %q of network %q%s", segs[3], segs[1], where)
 	case len(segs) == 4 && segs[0] == "instances" && segs[2] == "snapshots":
 		return fmt.Sprintf("snapshot %q of instance %q%s", segs[3], segs[1], where)
 	}

@@ -136,6 +136,7 @@ func TestDescribeUsedBy(t *testing.T) {
 		"/1.0/storage-pools/fast/volumes/custom/data/snapshots/s0": `snapshot "s0" of custom volume "data" of pool "fast"`,
 		"/1.0/storage-pools/fast/buckets/b?project=lab":            `storage bucket "b" of pool "fast" (project "lab")`,
 		"/1.0/images/c55bd9f30b78":                                 `image "c55bd9f30b78"`,
+		"/1.0/networks/ovn1/peers/r1?project=lab":                  `network peer "r1" of network "ovn1" (project "lab")`,
 		"/1.0/something/else/entirely":                             "/1.0/something/else/entirely",
 	}
 	for in, want := range cases {

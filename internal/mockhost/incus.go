@@ -49,6 +49,7 @@ type Incus struct {
 	networks map[string]*mockNetwork
 	pools    map[string]*mockPool
 	zones    map[string]*mockZone // network zones, by name (server-wide)
+	ovn      *ovnState            // network integrations and peers (incus_network_ovn.go)
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
@@ -63,6 +64,9 @@ type Incus struct {
 	opts IncusOptions
 	// nics counts NICs made, for distinct MAC addresses.
 	nics int
+	// hidden are API extensions GET /1.0 leaves out and whose routes answer
+	// 404, as an older incusd's router does (HideExtensions).
+	hidden map[string]bool
 }
 
 type mockProject struct {
@@ -144,6 +148,7 @@ func (m *Incus) resetState() error {
 	m.aliases = map[string]string{}
 	m.pools = map[string]*mockPool{}
 	m.zones = map[string]*mockZone{}
+	m.ovn = newOVNState()
 	m.addPool("default", "dir", "")
 	m.ops = map[string]*mockOperation{}
 	m.addProject("default")
@@ -359,7 +364,7 @@ func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 // daemon's JSON error body (404 for an unknown path, 405 for a method the
 // path does not take) rather than the mux's plain text.
 func (m *Incus) dispatch(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
-	if h, pattern := mux.Handler(r); pattern == "" {
+	if h, pattern := mux.Handler(r); pattern == "" || m.hiddenRoute(r.URL.Path) {
 		rec := &statusOnly{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		if rec.status == http.StatusMethodNotAllowed {
@@ -417,6 +422,7 @@ func (m *Incus) routes() *http.ServeMux {
 	m.networkACLRoutes(mux)
 	m.networkAddressSetRoutes(mux)
 	m.networkForwardRoutes(mux)
+	m.networkOVNRoutes(mux)
 	return mux
 }
 

@@ -236,7 +236,7 @@ func checkACLRule(owner *mockProject, dir string, r api.NetworkACLRule) string {
 
 // checkACLSubjects checks a rule's source or destination: addresses,
 // ranges and subnets, address sets ($name), or (where named subjects are
-// allowed) ACL names and @internal / @external.
+// allowed) ACL names, @internal / @external and network peers.
 func checkACLSubjects(owner *mockProject, dir, field, value string, named bool) string {
 	if value == "" {
 		return ""
@@ -255,7 +255,8 @@ func checkACLSubjects(owner *mockProject, dir, field, value string, named bool) 
 				continue
 			}
 		}
-		if s == "@internal" || s == "@external" || owner.acls[s] != nil {
+		// "@network/peer" names a network peer (incusd takes any "@..." here).
+		if strings.HasPrefix(s, "@") || owner.acls[s] != nil {
 			if !named {
 				return fmt.Sprintf("Named subjects not allowed in %q for %q rules", field, dir)
 			}

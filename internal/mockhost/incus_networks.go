@@ -141,7 +141,7 @@ var ovnKeys = map[string]bool{
 	"network": true, "bridge.hwaddr": true, "bridge.mtu": true, "ipv4.address": true, "ipv4.dhcp": true,
 	"ipv6.address": true, "ipv6.dhcp": true, "ipv6.dhcp.stateful": true, "ipv4.nat": true, "ipv6.nat": true,
 	"ipv4.nat.address": true, "ipv6.nat.address": true, "dns.domain": true, "dns.search": true,
-	"security.acls": true,
+	"security.acls": true, "dns.zone.forward": true, "dns.zone.reverse.ipv4": true, "dns.zone.reverse.ipv6": true,
 }
 
 // zoneKeys are the network keys that name network zones (a list, comma
@@ -443,5 +443,6 @@ func (m *Incus) deleteNetwork(w http.ResponseWriter, _ *http.Request, n *mockNet
 		return
 	}
 	delete(m.networks, n.name)
+	m.dropPeers(n)
 	writeEmpty(w)
 }

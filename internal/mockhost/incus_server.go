@@ -2,6 +2,7 @@ package mockhost
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/lxc/incus/v6/shared/api"
 )
@@ -15,7 +16,7 @@ var apiExtensions = []string{
 	"custom_block_volumes", "custom_volume_snapshot_expiry", "storage_volumes_created_at",
 	"storage_buckets", "storage_buckets_create_credentials", "network",
 	"network_dns", "network_dns_records", "network_zones_all_projects",
-	"network_acl", "network_forward", "network_load_balancer",
+	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
 	"network_address_set",
 }
 
@@ -30,10 +31,61 @@ func (m *Incus) getRoot(w http.ResponseWriter, _ *http.Request) {
 	writeSync(w, []string{"/1.0"}, "")
 }
 
+// extensionRoutes are the paths an API extension brought, as patterns
+// of path segments ("*" for any name).
+var extensionRoutes = map[string][]string{
+	"network_integrations":  {"1.0", "network-integrations"},
+	"network_peer":          {"1.0", "networks", "*", "peers"},
+	"network_address_set":   {"1.0", "network-address-sets"},
+	"network_forward":       {"1.0", "networks", "*", "forwards"},
+	"network_load_balancer": {"1.0", "networks", "*", "load-balancers"},
+}
+
+// hiddenRoute reports whether path belongs to a hidden extension.
+func (m *Incus) hiddenRoute(path string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for ext := range m.hidden {
+		prefix := extensionRoutes[ext]
+		if len(prefix) == 0 || len(segs) < len(prefix) {
+			continue
+		}
+		match := true
+		for i, p := range prefix {
+			match = match && (p == "*" || p == segs[i])
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// HideExtensions makes the fake look like an older incusd that lacks the
+// given API extensions: GET /1.0 leaves them out and their routes answer
+// 404 "not found"; with none, it shows them all again.
+func (m *Incus) HideExtensions(names ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.hidden = map[string]bool{}
+	for _, n := range names {
+		m.hidden[n] = true
+	}
+}
+
 func (m *Incus) getServer(w http.ResponseWriter, _ *http.Request) {
+	m.mu.Lock()
+	exts := make([]string, 0, len(apiExtensions))
+	for _, e := range apiExtensions {
+		if !m.hidden[e] {
+			exts = append(exts, e)
+		}
+	}
+	m.mu.Unlock()
 	writeSync(w, api.Server{
 		ServerUntrusted: api.ServerUntrusted{
-			APIExtensions: apiExtensions,
+			APIExtensions: exts,
 			APIStatus:     "stable",
 			APIVersion:    "1.0",
 			Auth:          "trusted",

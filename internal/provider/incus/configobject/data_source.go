@@ -58,7 +58,8 @@ func (d *configDataSource[M, O]) Schema(ctx context.Context, _ datasource.Schema
 		case naming[name]:
 			attrs[name] = dschema.StringAttribute{Required: true, Description: readOnly(a.GetDescription())}
 		case name == "config":
-			attrs[name] = dschema.MapAttribute{Computed: true, ElementType: types.StringType,
+			ma, _ := a.(rschema.MapAttribute)
+			attrs[name] = dschema.MapAttribute{Computed: true, ElementType: types.StringType, Sensitive: ma.Sensitive,
 				Description: fmt.Sprintf("Every config key of the %s, those Incus filled in itself too (volatile.* keys aside).", t.noun())}
 		case name == "remote" || name == "project":
 			attrs[name] = dschema.StringAttribute{Optional: true, Computed: true, Description: readOnly(a.GetDescription())}
@@ -114,7 +115,7 @@ func computed(a rschema.Attribute) dschema.Attribute {
 	case rschema.Int64Attribute:
 		return dschema.Int64Attribute{Computed: true, Description: desc}
 	case rschema.MapAttribute:
-		return dschema.MapAttribute{Computed: true, Description: desc, ElementType: a.ElementType}
+		return dschema.MapAttribute{Computed: true, Description: desc, ElementType: a.ElementType, Sensitive: a.Sensitive}
 	case rschema.ListAttribute:
 		return dschema.ListAttribute{Computed: true, Description: desc, ElementType: a.ElementType}
 	case rschema.SetAttribute:
