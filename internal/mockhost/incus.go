@@ -364,7 +364,11 @@ func (m *Incus) serve(w http.ResponseWriter, r *http.Request) {
 // daemon's JSON error body (404 for an unknown path, 405 for a method the
 // path does not take) rather than the mux's plain text.
 func (m *Incus) dispatch(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
-	if h, pattern := mux.Handler(r); pattern == "" || m.hiddenRoute(r.URL.Path) {
+	if m.hiddenRoute(r.URL.Path) {
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	if h, pattern := mux.Handler(r); pattern == "" {
 		rec := &statusOnly{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		if rec.status == http.StatusMethodNotAllowed {

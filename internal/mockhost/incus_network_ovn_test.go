@@ -167,3 +167,18 @@ func TestIncusNetworkACLPeerSubjects(t *testing.T) {
 		})
 	}
 }
+
+// A hidden extension's routes answer as an older incusd's router does, and
+// a request to them changes nothing.
+func TestHiddenExtensionRoutes(t *testing.T) {
+	m, c := startFakeIncus(t, IncusOptions{})
+	m.HideExtensions("network_integrations")
+	err := c.CreateNetworkIntegration(api.NetworkIntegrationsPost{Name: "ni", Type: "ovn"})
+	if err == nil || err.Error() != "not found" {
+		t.Errorf("create while hidden: %v, want incusd's router's \"not found\"", err)
+	}
+	m.HideExtensions()
+	if _, _, err := c.GetNetworkIntegration("ni"); err == nil || err.Error() != "Network_integration not found" { // incusd 6.0.4's text
+		t.Errorf("after the hidden create: %v, want no integration", err)
+	}
+}
