@@ -61,3 +61,26 @@ func TestForwardUpdateChecksETag(t *testing.T) {
 		})
 	}
 }
+
+// The same for a peer (incusd does not check If-Match there either), on the
+// mock: peers need OVN networks.
+func TestPeerUpdateChecksETag(t *testing.T) {
+	_, c := startMock(t)
+	ctx, s := context.Background(), Scope{}
+	for _, n := range []string{"ovn1", "ovn2"} {
+		mustOK(t, c.CreateNetwork(ctx, s, NetworkSpec{Name: n, Type: "ovn", NetworkPut: NetworkPut{Config: map[string]string{"network": "mockbr0"}}}))
+	}
+	mustOK(t, c.CreateNetworkPeer(ctx, s, "ovn1", NetworkPeerSpec{Name: "p", Type: "local", TargetProject: "default", TargetNetwork: "ovn2", NetworkPeerPut: NetworkPeerPut{Description: "one"}}))
+	p, err := c.GetNetworkPeer(ctx, s, "ovn1", "p")
+	mustOK(t, err)
+	stale := p.ETag
+	mustOK(t, c.UpdateNetworkPeer(ctx, s, "ovn1", "p", NetworkPeerPut{Description: "two"}, stale))
+	err = c.UpdateNetworkPeer(ctx, s, "ovn1", "p", NetworkPeerPut{Description: "three"}, stale)
+	var ce *clienterr.ConflictError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Message, "changed outside Terraform") {
+		t.Fatalf("update with a stale ETag: %v, want a Conflict", err)
+	}
+	if p, err = c.GetNetworkPeer(ctx, s, "ovn1", "p"); err != nil || p.Description != "two" {
+		t.Errorf("the stale update went through: %+v %v", p, err)
+	}
+}

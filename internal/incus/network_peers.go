@@ -115,9 +115,20 @@ func (c *Client) CreateNetworkPeer(ctx context.Context, s Scope, network string,
 	return taken(err, ImportID(s, network, spec.Name))
 }
 
-// UpdateNetworkPeer replaces a peer's description and config, guarded by
-// etag when it is not empty.
+// UpdateNetworkPeer replaces a peer's description and config. incusd
+// 6.0.4 ignores If-Match on peers (as on forwards), so when etag is not
+// empty the peer is read first: one changed since etag was read is a
+// Conflict, never silently overwritten.
 func (c *Client) UpdateNetworkPeer(ctx context.Context, s Scope, network, name string, put NetworkPeerPut, etag string) error {
+	if err := c.unchangedSince(ctx, etag, func(ctx context.Context) (string, error) {
+		p, err := c.GetNetworkPeer(ctx, s, network, name)
+		if err != nil {
+			return "", err
+		}
+		return p.ETag, nil
+	}, func(s Scope) string { return peerObject(s, network, name) }, s); err != nil {
+		return err
+	}
 	srv, s, address, err := c.at(s)
 	if err != nil {
 		return err

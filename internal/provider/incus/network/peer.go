@@ -140,7 +140,7 @@ var peerType = &configobject.Type[peerModel, incus.NetworkPeer]{
 		"Incus cannot rename a peer nor change its type or targets: a change to any of them replaces it. " +
 		"Deleting a peer that a network ACL rule names (`@<network>/<peer>` as a source) is refused, and the error lists the ACLs. " +
 		"Remote peers need the server's API extension `network_integrations`. " +
-		"incusd does not check the ETag of a peer's update: a description or config changed outside Terraform between the refresh and the apply is overwritten.",
+		"A description or config changed outside Terraform between the refresh and the apply stops the update (incusd does not check the ETag of a peer's update, so the provider reads the peer first): apply again.",
 	InProject: true,
 	Parents: []configobject.Parent{
 		{Attribute: "network", Description: "Name of the OVN network the peer is on."},

@@ -437,3 +437,4 @@ resource "rack_incus_network_peer" "test" {
 		})
 	})
 }
+
