@@ -437,4 +437,3 @@ resource "rack_incus_network_peer" "test" {
 		})
 	})
 }
-
