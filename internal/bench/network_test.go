@@ -49,6 +49,13 @@ resource "rack_incus_network_forward" "f" {
   ports          = [{ protocol = "tcp", listen_port = "80", target_address = "198.18.${200 + count.index}.10" }]
 }
 `},
+	{kind: "network integration", hcl: `
+resource "rack_incus_network_integration" "i" {
+  count = %[1]d
+  name  = "bench-i${count.index}"
+  type  = "ovn"
+}
+`},
 	{kind: "network address set", mockOnly: true, hcl: `
 resource "rack_incus_network_address_set" "s" {
   count     = %[1]d
@@ -87,6 +94,14 @@ resource "rack_incus_network_load_balancer" "l" {
   listen_address = "198.19.${230 + count.index}.5"
   backends       = [{ name = "b1", target_address = "10.44.${count.index}.10", target_port = "80" }]
   ports          = [{ protocol = "tcp", listen_port = "80", target_backend = ["b1"] }]
+}
+`},
+	{kind: "network peer", mockOnly: true, hcl: `
+resource "rack_incus_network_peer" "p" {
+  count          = %[1]d
+  network        = rack_incus_network.o[count.index].name
+  name           = "next"
+  target_network = rack_incus_network.o[(count.index + 1) %% %[1]d].name
 }
 `},
 }
