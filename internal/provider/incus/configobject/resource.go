@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -466,9 +467,42 @@ func (r *configResource[M, O]) Delete(ctx context.Context, req resource.DeleteRe
 			fmt.Sprintf("Incus does not delete %s: what Terraform set on it was reset to the defaults, and it was removed from state.", r.t.describe(s, k)))
 		return
 	}
-	err := r.t.Delete(ctx, r.data.Incus, s, k, &state)
-	if err != nil && !incus.IsNotFound(err) {
+	if err := r.deleteConfirmed(ctx, s, k, &state); err != nil {
 		fw.AddError(&resp.Diagnostics, r.t.summary("Delete"), err)
+	}
+}
+
+// deleteAttempts bounds the deletes deleteConfirmed sends.
+const deleteAttempts = 6
+
+// deleteConfirmed deletes the object; one already gone is a success. A
+// NotFound answer is believed only once a read confirms it: incusd 6.0.4
+// answers 404 to an ACL delete whose usage scan met another ACL deleted at
+// the same moment ("Failed getting ACL usage: Network ACL not found"),
+// and the ACL is still there. Such a delete is sent again, so that nothing
+// is left on the host that state no longer knows.
+func (r *configResource[M, O]) deleteConfirmed(ctx context.Context, s incus.Scope, k Key, m *M) error {
+	delay := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := r.t.Delete(ctx, r.data.Incus, s, k, m)
+		if err == nil || !incus.IsNotFound(err) {
+			return err
+		}
+		_, gerr := r.t.Get(ctx, r.data.Incus, s, k)
+		switch {
+		case incus.IsNotFound(gerr):
+			return nil // gone indeed
+		case gerr != nil:
+			return gerr
+		case attempt == deleteAttempts:
+			return fmt.Errorf("%s still exists after %d deletes that the server answered with not found (%v)", r.t.describe(s, k), attempt, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s still exists: the server answered its delete with not found (%v), and the time to try again ran out", r.t.describe(s, k), err)
+		case <-time.After(delay + time.Duration(rand.Int64N(int64(delay)))): //nolint:gosec // jitter, so concurrent deletes do not meet again; no secret
+		}
+		delay = min(2*delay, time.Second)
 	}
 }
 
