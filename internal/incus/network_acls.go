@@ -54,8 +54,12 @@ func (c *Client) GetNetworkACL(ctx context.Context, s Scope, name string) (*Netw
 	if err != nil {
 		return nil, err
 	}
-	a, etag, err := get(ctx, networkACLObject(s, name), address, func() (*api.NetworkACL, string, error) {
-		return srv.GetNetworkACL(name)
+	a, etag, err := get(ctx, networkACLObject(s, name), address, func() (a *api.NetworkACL, etag string, err error) {
+		err = retryRace(ctx, aclUsageRace, func() (err error) {
+			a, etag, err = srv.GetNetworkACL(name)
+			return err
+		})
+		return a, etag, err
 	})
 	if err != nil {
 		return nil, blameObject(err, s, "", "")
@@ -130,7 +134,7 @@ func (c *Client) DeleteNetworkACL(ctx context.Context, s Scope, name string) err
 		return err
 	}
 	err = mutate(ctx, "the delete request", networkACLObject(s, name), address, func() error {
-		return srv.DeleteNetworkACL(name)
+		return retryRace(ctx, aclUsageRace, func() error { return srv.DeleteNetworkACL(name) })
 	})
 	return refusedInUseMatching(ctx, blameObject(err, s, "", ""), aclInUseTexts, c.aclUsedBy(s, name))
 }

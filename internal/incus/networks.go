@@ -3,10 +3,8 @@ package incus
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/lxc/incus/v6/shared/api"
 
@@ -148,7 +146,8 @@ func (c *Client) DeleteNetwork(ctx context.Context, s Scope, name string) error 
 		return err
 	}
 	err = mutate(ctx, "the delete request", networkObject(s, name), address, func() error {
-		return retryBridgeScanRace(func() error { return srv.DeleteNetwork(name) })
+		// `terraform destroy` of several bridges sends their deletes at once.
+		return retryRace(ctx, bridgeScanRace, func() error { return srv.DeleteNetwork(name) })
 	})
 	return refusedInUse(ctx, blameObject(err, s, "", ""), func(ctx context.Context) ([]string, error) {
 		n, err := c.GetNetwork(ctx, s, name)
@@ -157,33 +156,6 @@ func (c *Client) DeleteNetwork(ctx context.Context, s Scope, name string) error 
 		}
 		return n.UsedBy, nil
 	})
-}
-
-// bridgeScanRace is incusd's refusal of a bridge delete that lost a race
-// with the delete of another bridge: it lists the host's interfaces to find
-// the bridge's children, and one (the other bridge) vanished before it was
-// read. Nothing was deleted. `terraform destroy` of several bridges sends
-// their deletes at once, and incusd 6.0.4 fails most of them so.
-var bridgeScanRace = regexp.MustCompile(`^Failed to delete bridge children interfaces: .*Device "[^"]+" does not exist`)
-
-// bridgeScanRetries and bridgeScanDelay bound the retries of a delete that
-// lost that race: the other deletes end within a second or two.
-const (
-	bridgeScanRetries = 8
-	bridgeScanDelay   = 100 * time.Millisecond
-)
-
-// retryBridgeScanRace sends a network delete again while incusd refuses
-// it for the race above, waiting a little longer each time.
-func retryBridgeScanRace(del func() error) error {
-	delay := bridgeScanDelay
-	err := del()
-	for i := 0; i < bridgeScanRetries && err != nil && bridgeScanRace.MatchString(err.Error()); i++ {
-		time.Sleep(delay + time.Duration(rand.Int64N(int64(delay)))) //nolint:gosec // jitter, so the racers do not meet again; no secret
-		delay = min(2*delay, time.Second)
-		err = del()
-	}
-	return err
 }
 
 func describeAll(urls []string) string {

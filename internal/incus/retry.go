@@ -2,6 +2,8 @@ package incus
 
 import (
 	"context"
+	"math/rand/v2"
+	"regexp"
 	"time"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
@@ -57,3 +59,44 @@ func retryConnection(ctx context.Context, tries int, fn func() error) error {
 }
 
 func isConnection(err error) bool { return clienterr.IsConnection(err) }
+
+// daemonRace is a refusal incusd 6.0.4 gives when a request meets another
+// one on a sibling object at the same moment: nothing was done, and the
+// same request succeeds a moment later.
+type daemonRace struct {
+	text *regexp.Regexp // the server's message
+}
+
+// incusd's races (docs-internal/incus-error-texts.md):
+var (
+	// A bridge delete lists the host's interfaces to find the bridge's
+	// children, and another bridge deleted at once vanished before it
+	// was read (500).
+	bridgeScanRace = daemonRace{regexp.MustCompile(`^Failed to delete bridge children interfaces: .*Device "[^"]+" does not exist`)}
+	// An ACL GET or DELETE computes the ACL's usage over every ACL, and
+	// one deleted at once is gone before it is read: 404 for an ACL that
+	// still exists.
+	aclUsageRace = daemonRace{regexp.MustCompile(`^Failed getting ACL usage: Network ACL not found$`)}
+)
+
+// raceRetries bounds the tries of a request that lost a race: the other
+// requests end within a second or two.
+const raceRetries = 8
+
+// retryRace sends a request again while incusd refuses it for losing
+// race, waiting a little longer (with jitter, so the racers do not meet
+// again) each time, never past ctx.
+func retryRace(ctx context.Context, race daemonRace, fn func() error) error {
+	delay := 100 * time.Millisecond
+	err := fn()
+	for i := 0; i < raceRetries && err != nil && race.text.MatchString(err.Error()); i++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay + time.Duration(rand.Int64N(int64(delay)))): //nolint:gosec // jitter; no secret
+		}
+		delay = min(2*delay, time.Second)
+		err = fn()
+	}
+	return err
+}
