@@ -139,11 +139,22 @@ func (m *Incus) listNetworkACLs(w http.ResponseWriter, r *http.Request) {
 
 var aclNameRE = regexp.MustCompile(`^[a-zA-Z0-9-]+$`)
 
-// aclNameError is incusd's text for an ACL name it refuses (500).
+// aclNameError is incusd's text for an ACL name it refuses (500): it
+// must read as a host name, so that rules tell it from an address.
 func aclNameError(name string) string {
 	switch {
 	case name == "":
 		return "Name is required"
+	case strings.HasPrefix(name, "@") || strings.HasPrefix(name, "%") || strings.HasPrefix(name, "#"):
+		return fmt.Sprintf("Name cannot start with reserved character %q", name[0])
+	case len(name) > 63:
+		return "Name must be 1-63 characters long"
+	case strings.HasPrefix(name, "-"):
+		return `Name must not start with "-" character`
+	case strings.HasSuffix(name, "-"):
+		return `Name must not end with "-" character`
+	case isNumber(name):
+		return "Name cannot be a number"
 	case !aclNameRE.MatchString(name):
 		return "Name can only contain alphanumeric and hyphen characters"
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -53,23 +55,40 @@ var aclRuleAttrTypes = map[string]attr.Type{
 
 var aclRuleType = types.ObjectType{AttrTypes: aclRuleAttrTypes}
 
-// aclNameRE is what incusd takes as an ACL name.
-var aclNameRE = regexp.MustCompile(`^[a-zA-Z0-9-]+$`)
+// hostNameChars are the characters of a host name.
+var hostNameChars = regexp.MustCompile(`^[a-zA-Z0-9-]+$`)
 
-func aclNameProblem(name string) string {
+// hostNameProblem says why incusd would refuse a name that must read as a
+// host name, so that ACL rules tell it from an address ("" when it would
+// not): the names of ACLs, address sets and peers.
+func hostNameProblem(name string) string {
 	switch {
 	case name == "":
 		return "it must not be empty"
-	case !aclNameRE.MatchString(name):
+	case len(name) > 63:
+		return "it must be at most 63 characters long"
+	case strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-"):
+		return `it must not start or end with "-"`
+	case !hostNameChars.MatchString(name):
 		return "it may contain only letters, digits and hyphens"
+	}
+	if _, err := strconv.ParseUint(name, 10, 64); err == nil {
+		return "it must not be a number"
 	}
 	return ""
 }
 
+
 func aclRulesAttribute(dir, what string) schema.ListNestedAttribute {
+	// incusd trims every field of a rule and the spaces around the items
+	// of its lists: a value written otherwise would read back changed.
 	optional := func(desc string, v ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{Optional: true, Description: desc,
-			Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, v...)}
+			Validators: append([]validator.String{stringvalidator.LengthAtLeast(1), fw.StoredAsWritten{}}, v...)}
+	}
+	list := func(desc string, v ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Description: desc + " Write it without spaces around the commas (Incus removes them).",
+			Validators: append([]validator.String{stringvalidator.LengthAtLeast(1), fw.StoredAsWritten{List: true}}, v...)}
 	}
 	return schema.ListNestedAttribute{
 		Optional: true,
@@ -82,15 +101,15 @@ func aclRulesAttribute(dir, what string) schema.ListNestedAttribute {
 				Description: "What the rule does with a matching packet: `allow`, `allow-stateless`, `drop` or `reject`.",
 				Validators:  []validator.String{stringvalidator.OneOf("allow", "allow-stateless", "drop", "reject")},
 			},
-			"source": optional("Comma-separated source subjects: addresses, CIDR subnets, address ranges (`a-b`), network address sets as `$name` (Incus 6.12 and later)" +
+			"source": list("Comma-separated source subjects: addresses, CIDR subnets, address ranges (`a-b`), network address sets as `$name` (Incus 6.12 and later)" +
 				map[bool]string{true: ", other ACLs' names and `@internal`/`@external`", false: ""}[dir == "ingress"] + ". Unset matches any source."),
-			"destination": optional("Comma-separated destination subjects: addresses, CIDR subnets, address ranges (`a-b`), network address sets as `$name` (Incus 6.12 and later)" +
+			"destination": list("Comma-separated destination subjects: addresses, CIDR subnets, address ranges (`a-b`), network address sets as `$name` (Incus 6.12 and later)" +
 				map[bool]string{true: ", other ACLs' names and `@internal`/`@external`", false: ""}[dir == "egress"] + ". Unset matches any destination."),
 			"protocol": optional("The protocol: `icmp4`, `icmp6`, `tcp` or `udp`. Unset matches any protocol.",
 				stringvalidator.OneOf("icmp4", "icmp6", "tcp", "udp")),
-			"source_port": optional("Comma-separated source ports or ranges (`1000-2000`); needs `protocol` `tcp` or `udp`.",
+			"source_port": list("Comma-separated source ports or ranges (`1000-2000`); needs `protocol` `tcp` or `udp`.",
 				needsProtocol{"tcp", "udp"}),
-			"destination_port": optional("Comma-separated destination ports or ranges (`1000-2000`); needs `protocol` `tcp` or `udp`.",
+			"destination_port": list("Comma-separated destination ports or ranges (`1000-2000`); needs `protocol` `tcp` or `udp`.",
 				needsProtocol{"tcp", "udp"}),
 			"icmp_type": optional("The ICMP type (0-255); needs `protocol` `icmp4` or `icmp6`.",
 				needsProtocol{"icmp4", "icmp6"}),
@@ -209,7 +228,7 @@ var aclType = &configobject.Type[aclModel, incus.NetworkACL]{
 		"ingress": aclRulesAttribute("ingress", "traffic coming into the instance or network"),
 		"egress":  aclRulesAttribute("egress", "traffic leaving the instance or network"),
 	},
-	NameValidators: []validator.String{incusattr.NewNameValidator("network ACL", aclNameProblem)},
+	NameValidators: []validator.String{incusattr.NewNameValidator("network ACL", hostNameProblem)},
 	Timeouts:       fw.TimeoutDefaults{Create: 2 * time.Minute, Read: 2 * time.Minute, Update: 2 * time.Minute, Delete: 2 * time.Minute},
 
 	Get: func(ctx context.Context, c *incus.Client, s incus.Scope, k configobject.Key) (configobject.Object[incus.NetworkACL], error) {

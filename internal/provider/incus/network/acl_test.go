@@ -516,3 +516,38 @@ func TestAccIncusNetworkACL_deleteAnswered404(t *testing.T) {
 		})
 	})
 }
+
+// Text Incus would store changed (trimmed, or a list with spaces around its
+// commas) is refused at plan time, naming what to write instead: read back
+// after the apply, it would differ from the plan.
+func TestAccIncusNetwork_textIncusWouldChange(t *testing.T) {
+	acctest.PreCheck(t)
+	h := acctest.StartMockHost(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      aclConfig(h, `  name = "x"`+"\n"+`  ingress = [{ action = "allow", source = "198.18.0.0/24, 198.18.1.0/24" }]`),
+				PlanOnly:    true,
+				ExpectError: acctest.DiagRE(`Value Incus Would Change.*Incus stores "198.18.0.0/24, 198.18.1.0/24" as "198.18.0.0/24,198.18.1.0/24".*Write "198.18.0.0/24,198.18.1.0/24"`),
+			},
+			{
+				Config:      aclConfig(h, `  name = "x"`+"\n"+`  egress = [{ action = "drop", description = "no mail " }]`),
+				PlanOnly:    true,
+				ExpectError: acctest.DiagRE(`Incus stores "no mail " as "no mail" \(it removes the spaces at the start and end\)`),
+			},
+			{
+				Config: h.ProviderConfig() + `
+resource "rack_incus_network_forward" "test" {
+  remote         = "test"
+  network        = "br0"
+  listen_address = "198.19.0.5"
+  description    = " web"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: acctest.DiagRE(`Value Incus Would Change.*Write "web"`),
+			},
+		},
+	})
+}

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,22 +36,10 @@ type addressSetModel struct {
 // set name ("" when it would not): 1-63 letters, digits and hyphens, not
 // starting or ending with a hyphen, not a number.
 func AddressSetNameProblem(name string) string {
-	switch {
-	case name == "":
-		return "it must not be empty"
-	case len(name) > 63:
-		return "it must be at most 63 characters long"
-	case strings.HasPrefix(name, "$") || strings.HasPrefix(name, "@"):
+	if strings.HasPrefix(name, "$") || strings.HasPrefix(name, "@") {
 		return fmt.Sprintf("it must not start with %q (ACL rules write the set as $%s; leave the $ out of the name)", name[:1], strings.TrimLeft(name, "$@"))
-	case strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-"):
-		return `it must not start or end with "-"`
-	case !aclNameRE.MatchString(name):
-		return "it may contain only letters, digits and hyphens"
 	}
-	if _, err := strconv.ParseUint(name, 10, 64); err == nil {
-		return "it must not be a number"
-	}
-	return ""
+	return hostNameProblem(name)
 }
 
 // canonicalAddress is the one spelling of an address or subnet

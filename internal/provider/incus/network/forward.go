@@ -66,7 +66,16 @@ func listenAddressAttribute(what string) schema.StringAttribute {
 
 func portDescription() schema.StringAttribute {
 	return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-		Description: "Description of the port rule. Defaults to empty."}
+		Description: "Description of the port rule, without white space at its start or end (Incus trims it). Defaults to empty.",
+		Validators:  []validator.String{fw.StoredAsWritten{}}}
+}
+
+// trimmedDescription is the description of a forward or load balancer:
+// incusd trims it, so it is checked like the ports' (portDescription).
+func trimmedDescription(what string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+		Description: fmt.Sprintf("Description of the %s, without white space at its start or end (Incus trims it). Defaults to empty.", what),
+		Validators:  []validator.String{fw.StoredAsWritten{}}}
 }
 
 func protocolAttribute() schema.StringAttribute {
@@ -94,6 +103,7 @@ var forwardType = &configobject.Type[forwardModel, incus.NetworkForward]{
 		{Attribute: "network", Description: "Name of the managed network (bridge or OVN) the forward is on."},
 	},
 	Attributes: map[string]schema.Attribute{
+		"description":    trimmedDescription("forward"),
 		"listen_address": listenAddressAttribute("forward"),
 		"config": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 			Description: "Config keys of the forward: `target_address`, the default target for ports no entry of `ports` names (an address in the network's subnet), and `user.*` keys. A key changed or added outside Terraform shows as drift.",

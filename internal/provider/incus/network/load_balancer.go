@@ -80,6 +80,7 @@ var loadBalancerType = &configobject.Type[loadBalancerModel, incus.NetworkLoadBa
 		{Attribute: "network", Description: "Name of the OVN network the load balancer is on."},
 	},
 	Attributes: map[string]schema.Attribute{
+		"description":    trimmedDescription("load balancer"),
 		"listen_address": listenAddressAttribute("load balancer"),
 		"config": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 			Description: "Config keys of the load balancer: `healthcheck` (`true`/`false`), `healthcheck.interval`, `healthcheck.timeout`, `healthcheck.success_count`, `healthcheck.failure_count`, and `user.*` keys. A key changed or added outside Terraform shows as drift.",

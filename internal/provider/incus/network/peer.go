@@ -2,9 +2,6 @@ package network
 
 import (
 	"context"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -37,28 +34,14 @@ type peerModel struct {
 	Status            types.String `tfsdk:"status"`
 }
 
-var peerNameChars = regexp.MustCompile(`^[-a-zA-Z0-9]+$`)
-
 // PeerNameProblem says why incusd would refuse a peer name ("" when it
 // would not): it takes the names it takes for ACLs, a host name that
 // `@internal` and `@external` cannot be mistaken for in ACL rules.
 func PeerNameProblem(name string) string {
-	switch {
-	case name == "":
-		return "it must not be empty"
-	case len(name) > 63:
-		return "it must be at most 63 characters long"
-	case strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-"):
-		return "it must not start or end with a hyphen"
-	case !peerNameChars.MatchString(name):
-		return "it may contain only letters, digits and hyphens"
-	case name == "internal" || name == "external":
+	if name == "internal" || name == "external" {
 		return "`internal` and `external` are reserved (ACL subjects)"
 	}
-	if _, err := strconv.ParseUint(name, 10, 64); err == nil {
-		return "it must not be a number"
-	}
-	return ""
+	return hostNameProblem(name)
 }
 
 // peerTargets checks at plan time that the targets fit the type, as
