@@ -192,9 +192,8 @@ func (r *configResource[M, O]) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.t.Requires != nil && req.State.Raw.IsNull() && !b.Remote.IsUnknown() {
 		// One GET /1.0 per remote and process. A server that cannot be
 		// asked now is left to the apply, which reports why.
-		var ve *clienterr.ValidationError
-		if err := r.data.Incus.CheckExtension(ctx, s, *r.t.Requires, r.t.describe(s, k)); incus.MissingExtension(err) && errors.As(err, &ve) {
-			resp.Diagnostics.AddError(r.t.summary("Create"), ve.Hint)
+		if err := r.data.Incus.CheckExtension(ctx, s, *r.t.Requires, r.t.describe(s, k)); incus.MissingExtension(err) {
+			fw.AddError(&resp.Diagnostics, r.t.summary("Create"), err)
 			return
 		}
 	}

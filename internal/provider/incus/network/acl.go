@@ -78,7 +78,6 @@ func hostNameProblem(name string) string {
 	return ""
 }
 
-
 func aclRulesAttribute(dir, what string) schema.ListNestedAttribute {
 	// incusd trims every field of a rule and the spaces around the items
 	// of its lists: a value written otherwise would read back changed.

@@ -497,7 +497,8 @@ func TestAccIncusNetworkAddressSet_missingExtension(t *testing.T) {
 					Config:             setConfig(h, fmt.Sprintf("  name = %q\n  addresses = [\"198.18.0.1\"]", name)),
 					PlanOnly:           true,
 					ExpectNonEmptyPlan: true,
-					ExpectError:        acctest.DiagRE(`Unable to Create Incus Network Address Set with rack_incus_network_address_set.test, on \S+ line \d+, in resource "rack_incus_network_address_set" "test": \d+: resource "rack_incus_network_address_set" "test" \{ ` + want + `\s*$`),
+					// at plan time, before anything is sent
+					ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Create Incus Network Address Set.*The server rejected the request for network address set %q \(project "default", remote "test"\)\. `, name) + want),
 				},
 				{
 					Config: h.ProviderConfig() + fmt.Sprintf(`
