@@ -63,16 +63,14 @@ func usesACL(d map[string]string, name string) bool {
 	return false
 }
 
-// aclUsedBy lists the networks naming the ACL in security.acls (the
-// fake's networks are the default project's) and the profiles and
-// instances whose NICs do, in the projects using owner's ACLs.
+// aclUsedBy lists the networks naming the ACL in security.acls and the
+// profiles and instances whose NICs do, in the projects using owner's
+// ACLs.
 func (m *Incus) aclUsedBy(owner *mockProject, name string) []string {
 	out := []string{}
-	if owner == m.aclsOf(m.projects["default"]) {
-		for _, n := range m.networks {
-			if networkConfigNames(n, name, "security.acls") {
-				out = append(out, "/1.0/networks/"+n.name)
-			}
+	for _, n := range m.networks {
+		if np := m.projects[n.projectName()]; np != nil && m.aclsOf(np) == owner && networkConfigNames(n, name, "security.acls") {
+			out = append(out, withProject("/1.0/networks/"+n.name, n.projectName()))
 		}
 	}
 	for _, p := range m.projects {

@@ -61,7 +61,7 @@ var (
 // type without this kind of object.
 func (m *Incus) withAddrNetwork(kind *addrObjectKind, h func(http.ResponseWriter, *http.Request, *addrObjectKind, *mockNetwork)) http.HandlerFunc {
 	return m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) {
-		n := m.networks[r.PathValue("name")]
+		n := m.pathNetwork(r)
 		if n == nil {
 			writeError(w, http.StatusNotFound, "Failed loading network: Network not found")
 			return

@@ -271,7 +271,7 @@ func (m *Incus) deleteIntegration(w http.ResponseWriter, _ *http.Request, i *moc
 // gets incusd's refusal.
 func (m *Incus) withPeerNetwork(h func(http.ResponseWriter, *http.Request, *mockNetwork)) http.HandlerFunc {
 	return m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) {
-		n := m.networks[r.PathValue("name")]
+		n := m.pathNetwork(r)
 		switch {
 		case n == nil:
 			writeError(w, http.StatusNotFound, "Failed loading network: Network not found")
@@ -301,10 +301,6 @@ func (m *Incus) withPeer(h func(http.ResponseWriter, *http.Request, *mockNetwork
 	}
 }
 
-// ovnNetworkProject is the project the fake's networks are in: it has no
-// project with networks of its own.
-const ovnNetworkProject = "default"
-
 // peerView is the peer as incusd answers it: a linked local peer shows
 // the network peered back (Created), or Errored once that side is gone;
 // one not linked yet is Pending; a remote one is Created.
@@ -322,7 +318,7 @@ func (m *Incus) peerView(n *mockNetwork, p *mockPeer) api.NetworkPeer {
 			for _, back := range m.ovn.peers[p.link] {
 				if back.link == n {
 					out.Status = api.NetworkStatusCreated
-					out.TargetProject, out.TargetNetwork = ovnNetworkProject, p.link.name
+					out.TargetProject, out.TargetNetwork = p.link.projectName(), p.link.name
 				}
 			}
 		}
@@ -337,10 +333,11 @@ func (m *Incus) peerView(n *mockNetwork, p *mockPeer) api.NetworkPeer {
 // source names the peer as "@network/peer", as incusd does.
 func (m *Incus) peerUsedBy(n *mockNetwork, p *mockPeer) []string {
 	out := []string{}
-	proj := m.projects[ovnNetworkProject]
-	if proj == nil {
+	np := m.projects[n.projectName()]
+	if np == nil {
 		return out
 	}
+	proj := m.aclsOf(np)
 	subject := "@" + n.name + "/" + p.name
 	names := make([]string, 0, len(proj.acls))
 	for name := range proj.acls {
@@ -438,7 +435,7 @@ func (m *Incus) createPeer(w http.ResponseWriter, r *http.Request, n *mockNetwor
 	}
 	if req.Type == "local" {
 		if req.TargetProject == "" {
-			req.TargetProject = ovnNetworkProject
+			req.TargetProject = n.projectName() // the network's own
 		}
 		if req.TargetNetwork == "" {
 			fail(http.StatusBadRequest, "Target network is required")
@@ -485,13 +482,13 @@ func (m *Incus) createPeer(w http.ResponseWriter, r *http.Request, n *mockNetwor
 		m.ovn.peers[n] = map[string]*mockPeer{}
 	}
 	m.ovn.peers[n][p.name] = p
-	if p.typ == "local" && p.targetProject == ovnNetworkProject {
+	if p.typ == "local" {
 		// The mutual peering: a peer on the target network, not linked
 		// yet, that names this network.
-		if target := m.networks[p.targetNetwork]; target != nil {
+		if target := m.networks[p.targetNetwork]; target != nil && target.projectName() == p.targetProject {
 			for _, name := range m.peerNames(target) {
 				back := m.ovn.peers[target][name]
-				if back.typ == "local" && back.link == nil && back.targetProject == ovnNetworkProject && back.targetNetwork == n.name {
+				if back.typ == "local" && back.link == nil && back.targetProject == n.projectName() && back.targetNetwork == n.name {
 					p.link, back.link = target, n
 					p.targetProject, p.targetNetwork, back.targetProject, back.targetNetwork = "", "", "", ""
 					break

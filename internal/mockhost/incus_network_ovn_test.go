@@ -182,3 +182,26 @@ func TestHiddenExtensionRoutes(t *testing.T) {
 		t.Errorf("after the hidden create: %v, want no integration", err)
 	}
 }
+
+// OVN networks of a project with features.networks: a peer between two of
+// them defaults its target project to theirs, and the pair links up.
+func TestIncusNetworkPeerInProject(t *testing.T) {
+	m, err := StartIncus(filepath.Join(t.TempDir(), "incus.sock"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	h := &rawIncus{t: t, socket: m.Socket()}
+	runWireSteps(t, h, []wireStep{
+		{"POST", "/1.0/projects", `{"name":"p","config":{"features.networks":"true"}}`, 201, ""},
+		{"POST", "/1.0/networks?project=p", `{"name":"na","config":{"network":"mockbr0"}}`, 201, ""}, // OVN, the only type there
+		{"POST", "/1.0/networks?project=p", `{"name":"nb","type":"ovn","config":{"network":"mockbr0"}}`, 201, ""},
+		{"POST", "/1.0/networks/na/peers?project=p", `{"name":"to-b","target_network":"nb"}`, 201, ""},
+		{"POST", "/1.0/networks/nb/peers?project=p", `{"name":"to-a","target_network":"na"}`, 201, ""},
+		{"GET", "/1.0/networks/na/peers/to-b", "", 404, "Failed loading network: Network not found"}, // not in the default project
+	})
+	status, env := h.do("GET", "/1.0/networks/na/peers/to-b?project=p", "")
+	if status != 200 || !strings.Contains(string(env.Metadata), `"status":"Created"`) || !strings.Contains(string(env.Metadata), `"target_project":"p"`) {
+		t.Errorf("peer na/to-b: %d %s %s, want Created towards project p", status, env.Error, env.Metadata)
+	}
+}

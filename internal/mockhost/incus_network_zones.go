@@ -84,16 +84,13 @@ func (m *Incus) zoneView(z *mockZone, project string) api.NetworkZone {
 	return out
 }
 
-// zoneUsedBy lists the networks naming the zone in a dns.zone.* key (the
-// fake's networks are the default project's), sorted.
+// zoneUsedBy lists the networks of the zone's project naming it in a
+// dns.zone.* key, sorted.
 func (m *Incus) zoneUsedBy(z *mockZone) []string {
 	out := []string{}
-	if z.project != "default" {
-		return out
-	}
 	for _, n := range m.networks {
-		if networkConfigNames(n, z.Name, zoneKeys...) {
-			out = append(out, "/1.0/networks/"+n.name)
+		if n.projectName() == z.project && networkConfigNames(n, z.Name, zoneKeys...) {
+			out = append(out, withProject("/1.0/networks/"+n.name, n.projectName()))
 		}
 	}
 	sort.Strings(out)

@@ -48,8 +48,8 @@ func (m *Incus) withNetworkProject(h http.HandlerFunc) http.HandlerFunc {
 // (a GET says "Network not found", the others "Failed loading network: ...").
 func (m *Incus) withNetwork(h func(http.ResponseWriter, *http.Request, *mockNetwork)) http.HandlerFunc {
 	return m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) {
-		n := m.networks[r.PathValue("name")]
-		if n == nil || n.projectName() != m.networkProjectOf(r) {
+		n := m.pathNetwork(r)
+		if n == nil {
 			msg := "Network not found"
 			if r.Method != http.MethodGet {
 				msg = "Failed loading network: " + msg
@@ -172,16 +172,17 @@ func networkConfigNames(n *mockNetwork, name string, keys ...string) bool {
 
 // checkNetworkLinks is incusd's check that the zones and ACLs a bridge's
 // config names exist (zones first, as incusd 6.0.4 answers), "" when
-// they do. The fake's networks are the default project's.
-func (m *Incus) checkNetworkLinks(cfg map[string]string) string {
+// they do, in the network's project (a project without features.networks
+// has the default project's ACLs and zones too).
+func (m *Incus) checkNetworkLinks(project string, cfg map[string]string) string {
 	for _, k := range zoneKeys {
 		for _, z := range listValue(cfg[k]) {
-			if zone := m.zones[z]; zone == nil || zone.project != "default" {
+			if zone := m.zones[z]; zone == nil || zone.project != project {
 				return fmt.Sprintf("Invalid %q, network zone %q not found", k, z)
 			}
 		}
 	}
-	acls := m.aclsOf(m.projects["default"]).acls
+	acls := m.aclsOf(m.projects[project]).acls
 	for _, a := range listValue(cfg["security.acls"]) {
 		if acls[a] == nil {
 			return fmt.Sprintf("Network ACL %q does not exist", a)
@@ -214,7 +215,7 @@ var parentTypes = map[string]bool{"macvlan": true, "sriov": true, "physical": tr
 // checkNetworkConfig is incusd's validation of a network's config, "" when
 // it passes. cfg's `auto` addresses are made concrete (and NAT turned on
 // for them when not set), as incusd's FillConfig does.
-func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) string {
+func (m *Incus) checkNetworkConfig(project, name, typ string, cfg map[string]string) string {
 	for _, k := range sortedKeys(cfg) {
 		ok := strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "volatile.")
 		switch typ {
@@ -251,7 +252,7 @@ func (m *Incus) checkNetworkConfig(name, typ string, cfg map[string]string) stri
 			return fmt.Sprintf("Invalid value for network %q option %q: Not an IPv%s address %q", name, a.key, map[bool]string{true: "4", false: "6"}[a.v4], v)
 		}
 	}
-	if msg := m.checkNetworkLinks(cfg); msg != "" {
+	if msg := m.checkNetworkLinks(project, cfg); msg != "" {
 		return msg
 	}
 	m.fillAuto(cfg)
@@ -321,6 +322,15 @@ func (m *Incus) createNetwork(w http.ResponseWriter, r *http.Request) {
 	m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) { m.createChecked(w, req, m.networkProjectOf(r)) })(w, r)
 }
 
+// pathNetwork is the network of the request's path in the project whose
+// networks the request's project uses, nil when there is none.
+func (m *Incus) pathNetwork(r *http.Request) *mockNetwork {
+	if n := m.networks[r.PathValue("name")]; n != nil && n.projectName() == m.networkProjectOf(r) {
+		return n
+	}
+	return nil
+}
+
 // networkProjectOf is the project whose networks a request's project uses:
 // its own with features.networks, else the default project's. The
 // project is known to exist (withNetworkProject).
@@ -373,7 +383,7 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost, proje
 			}
 		}
 	}
-	if msg := m.checkNetworkConfig(req.Name, req.Type, cfg); msg != "" {
+	if msg := m.checkNetworkConfig(project, req.Name, req.Type, cfg); msg != "" {
 		writeError(w, http.StatusInternalServerError, msg)
 		return
 	}
@@ -407,7 +417,7 @@ func (m *Incus) updateNetwork(w http.ResponseWriter, r *http.Request, n *mockNet
 			cfg[k] = v
 		}
 	}
-	if msg := m.checkNetworkConfig(n.name, n.typ, cfg); msg != "" {
+	if msg := m.checkNetworkConfig(n.projectName(), n.name, n.typ, cfg); msg != "" {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}

@@ -124,6 +124,9 @@ func TestProjectNetworks(t *testing.T) {
 		{method: "POST", path: "/1.0/networks?project=%[1]s-p", body: `{"name":"%[1]s-m","type":"bridge","config":{` + bridge + `}}`, status: 400,
 			text: "Network type does not support non-default projects"},
 		{method: "GET", path: "/1.0/networks/%[1]s-n?project=%[1]s-p", status: 404, text: "Network not found"},
+		{method: "GET", path: "/1.0/networks/%[1]s-n/forwards?project=%[1]s-p", status: 404, text: "Failed loading network: Network not found"},
+		{method: "POST", path: "/1.0/networks/%[1]s-n/forwards?project=%[1]s-p", body: `{"listen_address":"198.19.250.5"}`, status: 404, text: "Failed loading network: Network not found"},
+		{method: "GET", path: "/1.0/networks/%[1]s-n/peers?project=%[1]s-p", status: 404, text: "Failed loading network: Network not found"},
 		{method: "GET", path: "/1.0/networks?project=%[1]s-p", status: 200, has: []string{`[]`}}, // none
 		{method: "POST", path: "/1.0/projects", body: `{"name":"%[1]s-q"}`, status: 201},
 		{method: "GET", path: "/1.0/networks/%[1]s-n?project=%[1]s-q", status: 200},
