@@ -21,8 +21,8 @@ type APIExtension struct {
 }
 
 // NetworkAddressSets is the extension of /1.0/network-address-sets and of
-// ACL subjects written `$name` (the Incus source's internal/version/api.go;
-// first in the v6.12.0 tag).
+// ACL subjects written `$name`, first in Incus 6.12
+// (docs-internal/incus-error-texts.md).
 var NetworkAddressSets = APIExtension{Name: "network_address_set", Since: "6.12", What: "network address sets"}
 
 // NetworkPeers and NetworkIntegrations are the extensions of

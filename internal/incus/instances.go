@@ -557,9 +557,14 @@ func (c *Client) DeleteInstance(ctx context.Context, s Scope, name string, runni
 	}
 	err = del()
 	if err != nil && !running && isInstanceRunningError(err) {
-		// It was started out of band since the last refresh.
+		// It was started out of band since the last refresh. A stop that
+		// finds it stopped already (its operation fails "not running")
+		// is no obstacle: the delete says if it still runs.
 		if err := c.StopInstance(ctx, s, name, graceful); err != nil && !IsNotFound(err) {
-			return err
+			var opErr *clienterr.OperationError
+			if !errors.As(err, &opErr) {
+				return err
+			}
 		}
 		err = del()
 	}

@@ -133,8 +133,8 @@ func (c *Client) addressSetUsedBy(s Scope, name string) func(context.Context) ([
 	}
 }
 
-// incusd's texts for address sets (the Incus source since v6.12.0:
-// cmd/incusd/network_address_sets.go, internal/server/network/address-set/):
+// incusd's texts for address sets (Incus 6.12 and later;
+// docs-internal/incus-error-texts.md):
 //   - POST /1.0/network-address-sets (400): "The network address set already exists" (takenTexts)
 //   - POST /1.0/network-address-sets/{name} (500): "Address set by that name: NAME exists already"
 //   - POST /1.0/network-address-sets/{name} (500): "Cannot rename address set that is in use"

@@ -149,46 +149,13 @@ func forwardPut(p NetworkForwardPut) api.NetworkForwardPut {
 	return out
 }
 
-// incusd 6.0.4's texts for forwards and load balancers (cmd/incusd
-// network_forwards.go, network_load_balancers.go; the drivers' validation):
-//   - any request, network missing or unmanaged (404): "Failed loading network: Network not found"
+// incusd 6.0.4's texts for forwards and load balancers
+// (docs-internal/incus-error-texts.md), besides those of every object of a
+// network (networks.go, blameNetworkParent):
 //   - GET of a missing forward (404): "Network forward not found"
 //   - POST, listen address taken on the network (409): "Failed creating forward: A forward for that listen address already exists"
 //   - POST/PUT, a port rule refused (500): "Failed creating forward: Invalid listen port in port specification 1: ..."
-//   - any load balancer request on a bridge (400): `Network driver "bridge" does not support load balancers`
-var (
-	networkMissingText = regexp.MustCompile(`^Failed loading network: Network not found$`)
-	portSpecText       = regexp.MustCompile(`in port specification (\d+)`)
-	unsupportedText    = regexp.MustCompile(`^Network driver "([^"]+)" does not support (forwards|load balancers)$`)
-)
-
-// blameNetworkParent is blameObject for an object of a network: a missing
-// network is NotFound of the network (not of the forward), and a network
-// type without forwards or load balancers says so.
-func blameNetworkParent(err error, s Scope, network string) error {
-	text, info, _ := serverText(err)
-	if text == "" {
-		return err
-	}
-	if networkMissingText.MatchString(text) {
-		out := nf(fmt.Sprintf("network %q (project %q, remote %q)", network, s.Project, s.Remote),
-			fmt.Sprintf("Create the network first or correct the network attribute; `incus network list %s: --project %s` lists the managed networks.", s.Remote, s.Project))
-		out.Status, out.Message, out.Err = info.Status, info.Message, info.Err
-		return out
-	}
-	if m := unsupportedText.FindStringSubmatch(text); m != nil {
-		var ve *clienterr.ValidationError
-		if errors.As(err, &ve) {
-			need := "a managed bridge or OVN network"
-			if m[2] == "load balancers" {
-				need = "an OVN network (type \"ovn\")"
-			}
-			ve.Hint = fmt.Sprintf("Network %q is of type %q; Incus makes %s only on %s. Put it on such a network.", network, m[1], m[2], need)
-		}
-		return err
-	}
-	return blameObject(err, s, "", "")
-}
+var portSpecText = regexp.MustCompile(`in port specification (\d+)`)
 
 // badPortSpec says which entry of ports incusd refused, when its text
 // gives the index ("port specification 1", counting from 0 as the

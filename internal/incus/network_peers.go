@@ -65,7 +65,7 @@ func (c *Client) GetNetworkPeer(ctx context.Context, s Scope, network, name stri
 		return srv.GetNetworkPeer(network, name)
 	})
 	if err != nil {
-		return nil, c.requireOn404(ctx, s, NetworkPeers, peerError(err, s, network))
+		return nil, c.requireOn404(ctx, s, NetworkPeers, blameNetworkParent(err, s, network))
 	}
 	return &NetworkPeer{
 		Name:              p.Name,
@@ -98,12 +98,11 @@ func (c *Client) CreateNetworkPeer(ctx context.Context, s Scope, network string,
 	err = mutate(ctx, "the create request", object, address, func() error {
 		return srv.CreateNetworkPeer(network, req)
 	})
-	err = c.requireOn404(ctx, s, NetworkPeers, peerError(err, s, network))
-	if ce := (*clienterr.ConflictError)(nil); errors.As(err, &ce) && peerTargetTaken.MatchString(ce.Message) {
+	err = c.requireOn404(ctx, s, NetworkPeers, blameNetworkParent(err, s, network))
+	var ce *clienterr.ConflictError
+	if errors.As(err, &ce) && peerTargetTaken.MatchString(ce.Message) {
 		// Taken is the target, not the name: no import ID to give.
-		{
-			ce.Hint = fmt.Sprintf("Network %q already has a peer to network %q (project %q); incusd allows one peer per target network. `incus network peer list %s:%s --project %s` lists them.", network, spec.TargetNetwork, spec.TargetProject, s.Remote, network, s.Project)
-		}
+		ce.Hint = fmt.Sprintf("Network %q already has a peer to network %q (project %q); incusd allows one peer per target network. `incus network peer list %s:%s --project %s` lists them.", network, spec.TargetNetwork, spec.TargetProject, s.Remote, network, s.Project)
 		return err
 	}
 	if text, _, _ := serverText(err); text != "" && integrationMissing.MatchString(text) {
@@ -137,7 +136,7 @@ func (c *Client) UpdateNetworkPeer(ctx context.Context, s Scope, network, name s
 	err = mutate(ctx, "the update request", object, address, func() error {
 		return srv.UpdateNetworkPeer(network, name, peerPut(put), etag)
 	})
-	return c.requireOn404(ctx, s, NetworkPeers, peerError(err, s, network))
+	return c.requireOn404(ctx, s, NetworkPeers, blameNetworkParent(err, s, network))
 }
 
 // DeleteNetworkPeer deletes a peer. One that a network ACL names (as
@@ -152,7 +151,7 @@ func (c *Client) DeleteNetworkPeer(ctx context.Context, s Scope, network, name s
 	err = mutate(ctx, "the delete request", object, address, func() error {
 		return srv.DeleteNetworkPeer(network, name)
 	})
-	return refusedInUseMatching(ctx, c.requireOn404(ctx, s, NetworkPeers, peerError(err, s, network)), peerInUse, func(ctx context.Context) ([]string, error) {
+	return refusedInUseMatching(ctx, c.requireOn404(ctx, s, NetworkPeers, blameNetworkParent(err, s, network)), peerInUse, func(ctx context.Context) ([]string, error) {
 		p, err := c.GetNetworkPeer(ctx, s, network, name)
 		if err != nil {
 			return nil, err
@@ -162,37 +161,15 @@ func (c *Client) DeleteNetworkPeer(ctx context.Context, s Scope, network, name s
 }
 
 // incusd 6.0.4's texts for peers (docs-internal/incus-error-texts.md):
-//   - any peer request on a missing network (404): "Failed loading network: Network not found"
-//   - any peer request on a network of another type (400): `Network driver "bridge" does not support peering`
+//   - those of every object of a network (networks.go, blameNetworkParent)
 //   - POST .../peers (409): "Failed creating peer: A peer for that target network already exists"
 //   - POST .../peers, remote, missing integration (404): "Failed creating peer: Network_integration not found"
 //   - DELETE .../peers/{name} (500): "Failed deleting peer: Cannot delete a Peer that is in use"
 var (
-	peerNetworkMissing = regexp.MustCompile(`^Failed loading network: Network not found$`)
-	peerUnsupported    = regexp.MustCompile(`^Network driver "([^"]+)" does not support peering$`)
 	peerTargetTaken    = regexp.MustCompile(`A peer for that target network already exists$`)
 	integrationMissing = regexp.MustCompile(`^Failed creating peer: Network_integration not found$`)
 	peerInUse          = regexp.MustCompile(`^Failed deleting peer: Cannot delete a Peer that is in use$`)
 )
-
-// peerError blames the network when incusd says it is missing or cannot
-// have peers (only OVN networks can).
-func peerError(err error, s Scope, network string) error {
-	text, info, _ := serverText(err)
-	switch {
-	case text == "":
-		return err
-	case peerNetworkMissing.MatchString(text):
-		out := nf(networkObject(s, network),
-			fmt.Sprintf("The network the peer is on does not exist: create it first or correct the network attribute; `incus network list %s: --project %s` lists the networks.", s.Remote, s.Project))
-		out.Status, out.Message, out.Err = info.Status, info.Message, info.Err
-		return out
-	case peerUnsupported.MatchString(text):
-		typ := peerUnsupported.FindStringSubmatch(text)[1]
-		info.Hint = fmt.Sprintf("Network %q is of type %q: only OVN networks (type \"ovn\") have peers. Put the peer on an OVN network.", network, typ)
-	}
-	return err
-}
 
 func peerPut(p NetworkPeerPut) api.NetworkPeerPut {
 	out := api.NetworkPeerPut{Description: p.Description, Config: p.Config}

@@ -2,6 +2,7 @@ package incus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -156,6 +157,48 @@ func (c *Client) DeleteNetwork(ctx context.Context, s Scope, name string) error 
 		}
 		return n.UsedBy, nil
 	})
+}
+
+// incusd 6.0.4's texts for every object of a network (forwards, load
+// balancers, peers; docs-internal/incus-error-texts.md):
+//   - any request, network missing or unmanaged (404): "Failed loading network: Network not found"
+//   - any request on a network type without such objects (400):
+//     `Network driver "bridge" does not support load balancers` (forwards, peering)
+var (
+	networkMissingText = regexp.MustCompile(`^Failed loading network: Network not found$`)
+	unsupportedText    = regexp.MustCompile(`^Network driver "([^"]+)" does not support (forwards|load balancers|peering)$`)
+)
+
+// networkTypesFor is, per object kind in incusd's text, the networks that
+// have it.
+var networkTypesFor = map[string]string{
+	"forwards":       "Incus makes forwards only on a managed bridge or OVN network",
+	"load balancers": `Incus makes load balancers only on an OVN network (type "ovn")`,
+	"peering":        `only OVN networks (type "ovn") have peers`,
+}
+
+// blameNetworkParent is blameObject for an object of a network: a missing
+// network is NotFound of the network (not of the forward or peer), and a
+// network type without such objects says so.
+func blameNetworkParent(err error, s Scope, network string) error {
+	text, info, _ := serverText(err)
+	if text == "" {
+		return err
+	}
+	if networkMissingText.MatchString(text) {
+		out := nf(networkObject(s, network),
+			fmt.Sprintf("The network does not exist: create it first or correct the network attribute; `incus network list %s: --project %s` lists the managed networks.", s.Remote, s.Project))
+		out.Status, out.Message, out.Err = info.Status, info.Message, info.Err
+		return out
+	}
+	if m := unsupportedText.FindStringSubmatch(text); m != nil {
+		var ve *clienterr.ValidationError
+		if errors.As(err, &ve) {
+			ve.Hint = fmt.Sprintf("Network %q is of type %q; %s. Put it on such a network.", network, m[1], networkTypesFor[m[2]])
+		}
+		return err
+	}
+	return blameObject(err, s, "", "")
 }
 
 func describeAll(urls []string) string {

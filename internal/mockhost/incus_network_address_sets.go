@@ -14,9 +14,8 @@ import (
 
 // Network address sets (API extension network_address_set, Incus 6.12 and
 // later; the real test daemon, 6.0.4, has none). They live where the
-// project's ACLs live (aclsOf). The statuses and texts are those of the
-// Incus source since v6.12.0 (cmd/incusd/network_address_sets.go and
-// internal/server/network/address-set/): a taken name is 400, a not-found
+// project's ACLs live (aclsOf). The statuses and texts are Incus 6.12's
+// (docs-internal/incus-error-texts.md): a taken name is 400, a not-found
 // 404, and every other refusal 500, as incusd's SmartError gives a plain error.
 
 func (m *Incus) networkAddressSetRoutes(mux *http.ServeMux) {

@@ -9,11 +9,9 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 )
 
-// The fake answers address-set requests with the statuses and texts of the
-// Incus source since v6.12.0 (cmd/incusd/network_address_sets.go,
-// internal/server/network/address-set/driver_common.go and
-// address_set_validation.go, internal/server/network/acl/driver_common.go
-// for `$name` subjects). The real test daemon (6.0.4) lacks the extension:
+// The fake answers address-set requests (and ACL rules naming `$name`
+// subjects) with Incus 6.12's statuses and texts
+// (docs-internal/incus-error-texts.md). The real test daemon (6.0.4) lacks the extension:
 // its part checks only the router's answer the provider relies on.
 func TestIncusNetworkAddressSetTexts(t *testing.T) {
 	for hostName, socket := range mockAndRealSockets(t) {

@@ -15,9 +15,8 @@ import (
 )
 
 // Network forwards (bridge and OVN networks) and load balancers (OVN
-// only) as incusd 6.0.4 has them (cmd/incusd/network_forwards.go,
-// network_load_balancers.go, internal/server/network/driver_common.go,
-// driver_bridge.go, driver_ovn.go): statuses and texts as the real daemon
+// only) as incusd 6.0.4 has them (docs-internal/incus-error-texts.md):
+// statuses and texts as the real daemon
 // answers, checked against it for forwards on a bridge. incusd does not
 // check If-Match on these PUTs, and neither does the fake. The fake's OVN
 // networks need no OVN: they exist for the API alone.

@@ -104,9 +104,8 @@ func TestIncusNetworkForwardTexts(t *testing.T) {
 	}
 }
 
-// Load balancers on the fake's OVN networks, with the texts of incusd
-// 6.0.4's source (driver_common.go loadBalancerValidate, driver_ovn.go):
-// the real test daemon has no OVN.
+// Load balancers on the fake's OVN networks, with incusd 6.0.4's texts
+// (docs-internal/incus-error-texts.md): the real test daemon has no OVN.
 func TestIncusNetworkLoadBalancerTexts(t *testing.T) {
 	h := &rawIncus{t: t, socket: mockAndRealSockets(t)["mock"]}
 	runWireSteps(t, h, []wireStep{

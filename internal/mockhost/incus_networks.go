@@ -134,9 +134,8 @@ var bridgeKeys = map[string]bool{
 	"ipv4.routes": true, "ipv6.routes": true, "ipv4.ovn.ranges": true, "ipv6.ovn.ranges": true,
 }
 
-// ovnKeys are the OVN network keys the fake takes (incusd 6.0.4's
-// internal/server/network/driver_ovn.go, the ones that need no OVN chassis
-// settings of their own).
+// ovnKeys are the OVN network keys the fake takes: incusd 6.0.4's, those
+// that need no OVN chassis settings of their own.
 var ovnKeys = map[string]bool{
 	"network": true, "bridge.hwaddr": true, "bridge.mtu": true, "ipv4.address": true, "ipv4.dhcp": true,
 	"ipv6.address": true, "ipv6.dhcp": true, "ipv6.dhcp.stateful": true, "ipv4.nat": true, "ipv6.nat": true,

@@ -179,29 +179,16 @@ func rulesToAPI(ctx context.Context, l types.List, diags *diag.Diagnostics) []in
 // rulesFromAPI is the server's rules as a list; none is null unless the
 // configuration gave an empty list (prior).
 func rulesFromAPI(in []incus.ACLRule, prior types.List, diags *diag.Diagnostics) types.List {
-	if len(in) == 0 && (prior.IsNull() || prior.IsUnknown()) {
-		return types.ListNull(aclRuleType)
-	}
-	str := func(s string) types.String {
-		if s == "" {
-			return types.StringNull()
-		}
-		return types.StringValue(s)
-	}
-	elems := make([]attr.Value, len(in))
-	for i, r := range in {
-		obj, d := types.ObjectValue(aclRuleAttrTypes, map[string]attr.Value{
+	str := nullIfEmpty
+	return listOrNull(len(in), prior, aclRuleType, diags, func(i int) map[string]attr.Value {
+		r := in[i]
+		return map[string]attr.Value{
 			"action": str(r.Action), "source": str(r.Source), "destination": str(r.Destination),
 			"protocol": str(r.Protocol), "source_port": str(r.SourcePort), "destination_port": str(r.DestinationPort),
 			"icmp_type": str(r.ICMPType), "icmp_code": str(r.ICMPCode), "state": str(r.State),
 			"description": str(r.Description),
-		})
-		diags.Append(d...)
-		elems[i] = obj
-	}
-	out, d := types.ListValue(aclRuleType, elems)
-	diags.Append(d...)
-	return out
+		}
+	})
 }
 
 func (m *aclModel) put(ctx context.Context, diags *diag.Diagnostics) incus.NetworkACLPut {

@@ -155,31 +155,15 @@ var forwardType = &configobject.Type[forwardModel, incus.NetworkForward]{
 		m.Description = types.StringValue(f.Description)
 		m.Config = incusattr.ConfigFromAPI(f.Config, m.Config, nil)
 		m.Network = types.StringValue(f.Network)
-		if len(f.Ports) == 0 && (m.Ports.IsNull() || m.Ports.IsUnknown()) {
-			m.Ports = types.ListNull(forwardPortType)
-			return
-		}
-		elems := make([]attr.Value, len(f.Ports))
-		for i, p := range f.Ports {
-			obj, d := types.ObjectValue(forwardPortAttrTypes, map[string]attr.Value{
+		m.Ports = listOrNull(len(f.Ports), m.Ports, forwardPortType, diags, func(i int) map[string]attr.Value {
+			p := f.Ports[i]
+			return map[string]attr.Value{
 				"description": types.StringValue(p.Description), "protocol": types.StringValue(p.Protocol),
 				"listen_port": types.StringValue(p.ListenPort), "target_address": types.StringValue(p.TargetAddress),
 				"target_port": nullIfEmpty(p.TargetPort),
-			})
-			diags.Append(d...)
-			elems[i] = obj
-		}
-		list, d := types.ListValue(forwardPortType, elems)
-		diags.Append(d...)
-		m.Ports = list
+			}
+		})
 	},
-}
-
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }
 
 func (m *forwardModel) put(ctx context.Context, diags *diag.Diagnostics) incus.NetworkForwardPut {

@@ -234,7 +234,7 @@ resource "rack_incus_network_forward" "test" {
   listen_address = "%s.5"
 }
 `, missing, sub),
-					ExpectError: wrapped(`Network "` + missing + `" (project "default", remote "test") was not found. Create the network first`),
+					ExpectError: wrapped(`Network "` + missing + `" (project "default", remote "test") was not found. The network does not exist: create it first`),
 				},
 				{ // a target outside the network's subnet: incusd's text, and which entry
 					Config: plan(fmt.Sprintf(`

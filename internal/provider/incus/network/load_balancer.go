@@ -163,23 +163,6 @@ var loadBalancerType = &configobject.Type[loadBalancerModel, incus.NetworkLoadBa
 	},
 }
 
-// listOrNull is the server's n entries as a list; none is null unless the
-// configuration gave an empty list (prior).
-func listOrNull(n int, prior types.List, typ types.ObjectType, diags *diag.Diagnostics, entry func(i int) map[string]attr.Value) types.List {
-	if n == 0 && (prior.IsNull() || prior.IsUnknown()) {
-		return types.ListNull(typ)
-	}
-	elems := make([]attr.Value, n)
-	for i := range n {
-		obj, d := types.ObjectValue(typ.AttrTypes, entry(i))
-		diags.Append(d...)
-		elems[i] = obj
-	}
-	out, d := types.ListValue(typ, elems)
-	diags.Append(d...)
-	return out
-}
-
 func (m *loadBalancerModel) put(ctx context.Context, diags *diag.Diagnostics) incus.NetworkLoadBalancerPut {
 	out := incus.NetworkLoadBalancerPut{Description: m.Description.ValueString(), Config: fw.StringMap(ctx, m.Config, diags)}
 	var backends []backendModel

@@ -1,6 +1,3 @@
-// Package network is rack_incus_network (and, beside it, the other network
-// objects: ACLs, zones, ...), on the generic config object
-// (internal/provider/incus/configobject): one file per object.
 package network
 
 import (

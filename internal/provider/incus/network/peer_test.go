@@ -298,11 +298,11 @@ resource "rack_incus_network_peer" "test" {
 			},
 			{ // on a bridge: incusd refuses, and the diagnostic says peers need OVN
 				Config:      peer(bridge, `  target_network = "x"`),
-				ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Create Incus Network Peer.*Server message: Network driver "bridge" does not support peering.*Network %q is of type "bridge": only OVN networks \(type "ovn"\) have peers`, bridge)),
+				ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Create Incus Network Peer.*Server message: Network driver "bridge" does not support peering.*Network %q is of type "bridge"; only OVN networks \(type "ovn"\) have peers`, bridge)),
 			},
 			{ // on a network that does not exist: the network is missing
 				Config:      peer(missing, `  target_network = "x"`),
-				ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Create Incus Network Peer.*Network %q \(project "default", remote "test"\) was not found.*The network the peer is on does not exist`, missing)),
+				ExpectError: acctest.DiagRE(fmt.Sprintf(`Unable to Create Incus Network Peer.*Network %q \(project "default", remote "test"\) was not found.*The network does not exist`, missing)),
 			},
 		}
 		if h.IsMock() {

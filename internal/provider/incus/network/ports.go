@@ -15,7 +15,7 @@ import (
 
 // What forwards and load balancers share: their listen address, port
 // lists and targets, checked at plan time as incusd checks them
-// (docs-internal texts in internal/mockhost/incus_network_forwards.go).
+// (docs-internal/incus-error-texts.md).
 
 // PortListProblem says why incusd would refuse (or rewrite) a port list
 // such as "80", "8000-8010" or "80,443", "" when it would take it. It also
