@@ -494,11 +494,12 @@ func (r *configResource[M, O]) deleteConfirmed(ctx context.Context, s incus.Scop
 		case gerr != nil:
 			return gerr
 		case attempt == deleteAttempts:
-			return fmt.Errorf("%s still exists after %d deletes that the server answered with not found (%v)", r.t.describe(s, k), attempt, err)
+			// Not wrapped: a NotFound in the chain would read as "gone".
+			return fmt.Errorf("%s still exists after %d deletes that the server answered with not found (%s)", r.t.describe(s, k), attempt, err.Error())
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s still exists: the server answered its delete with not found (%v), and the time to try again ran out", r.t.describe(s, k), err)
+			return fmt.Errorf("%s still exists: the server answered its delete with not found (%s), and the time to try again ran out", r.t.describe(s, k), err.Error())
 		case <-time.After(delay + time.Duration(rand.Int64N(int64(delay)))): //nolint:gosec // jitter, so concurrent deletes do not meet again; no secret
 		}
 		delay = min(2*delay, time.Second)
