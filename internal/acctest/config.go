@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -69,3 +70,19 @@ resource "rack_incus_instance" "test" {
 
 // InstanceAddr is the address of the instance InstanceConfig declares.
 const InstanceAddr = "rack_incus_instance.test"
+
+// Test is resource.Test, with the TestCase's CheckDestroy run once more
+// after the last step: resource.Test runs it only after destroying what
+// state still holds, so a test whose last step removes every resource
+// would otherwise never check that they are gone from the host.
+func Test(t *testing.T, c resource.TestCase) {
+	t.Helper()
+	resource.Test(t, c)
+	if c.CheckDestroy != nil && !t.Failed() {
+		// A state holding nothing, as after the destroy.
+		empty := &terraform.State{Modules: []*terraform.ModuleState{{Path: []string{"root"}, Resources: map[string]*terraform.ResourceState{}}}}
+		if err := c.CheckDestroy(empty); err != nil {
+			t.Errorf("after the last step: %v", err)
+		}
+	}
+}

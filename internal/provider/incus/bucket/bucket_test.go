@@ -56,7 +56,7 @@ func TestAccStorageBucket_lifecycle(t *testing.T) {
 	second := bucketConfig(h, name, `  description = "second"
   config      = { "user.purpose" = "other", "size" = "1GiB" }`)
 	replaced := bucketConfig(h, renamed, `  description = "second"`)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, name, renamed),
 		Steps: []resource.TestStep{
@@ -138,7 +138,7 @@ func TestAccStorageBucket_drift(t *testing.T) {
 	name := acctest.RandomName("bkt")
 	cfg := bucketConfig(h, name, `  description = "managed"
   config      = { "user.owner" = "terraform" }`)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, name),
 		Steps: []resource.TestStep{
@@ -189,7 +189,7 @@ func TestAccStorageBucket_errors(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := acctest.RandomName("bkt")
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, name),
 		Steps: []resource.TestStep{
@@ -240,7 +240,7 @@ func TestAccStorageBucket_noMinIO(t *testing.T) {
 	acctest.PreCheck(t)
 	h := acctest.RealHost(t)
 	name := acctest.RandomName("bkt")
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, name),
 		Steps: []resource.TestStep{{

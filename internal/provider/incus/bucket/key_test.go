@@ -60,7 +60,7 @@ func TestAccStorageBucketKey_lifecycle(t *testing.T) {
 	admin := keyConfig(h, bucket, key, `  description = "writer"
   role        = "admin"`)
 	var before, after api.StorageBucketKey
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, bucket),
 		Steps: []resource.TestStep{
@@ -126,7 +126,7 @@ func TestAccStorageBucketKey_drift(t *testing.T) {
 	h := mockHost(t)
 	bucket, key := acctest.RandomName("bkt"), acctest.RandomName("key")
 	cfg := keyConfig(h, bucket, key, `  role = "read-only"`)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             bucketGone(h, bucket),
 		Steps: []resource.TestStep{
@@ -219,7 +219,7 @@ resource "rack_incus_storage_bucket_key" "test" {
 }
 `, bucket, key, body)
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{ // a taken name (the admin key Incus made): the import ID adopts it

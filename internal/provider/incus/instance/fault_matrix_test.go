@@ -281,7 +281,7 @@ func TestAccFaultMatrix_incusInstance(t *testing.T) {
 				} else {
 					steps = append(steps, resource.TestStep{Config: config(m.final), Check: check})
 				}
-				resource.Test(t, resource.TestCase{
+				acctest.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: stop.Factories(),
 					CheckDestroy: func(*terraform.State) error {
 						if left := h.InstanceNames(t); len(left) > 0 {

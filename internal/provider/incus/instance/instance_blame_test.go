@@ -16,7 +16,7 @@ import (
 func TestAccIncusInstance_blameMissingProject(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name, project := acctest.RandomName("blame"), acctest.RandomName("rack-noproj")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: acctest.InstanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n  project = %q\n", name, h.Image, project)),
@@ -30,7 +30,7 @@ func TestAccIncusInstance_blameMissingProject(t *testing.T) {
 func TestAccIncusInstance_blameMissingProfile(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name, profile := acctest.RandomName("blame"), acctest.RandomName("rack-noprof")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{{
@@ -50,7 +50,7 @@ func TestAccIncusInstance_blameProfileDeletedByHand(t *testing.T) {
 		t.Cleanup(func() { h.ForgetInstance(name) })
 		h.CreateProfile(t, profile, map[string]string{"user.rack": "1"})
 		cfg := acctest.InstanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n  running = false\n  profiles = [\"default\", %q]\n", name, h.Image, profile))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -69,7 +69,7 @@ func TestAccIncusInstance_blameProfileDeletedByHand(t *testing.T) {
 func TestAccIncusInstance_blameMissingImage(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name, alias := acctest.RandomName("blame"), acctest.RandomName("rack-noalias")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{{
@@ -88,7 +88,7 @@ func TestAccIncusInstance_blameMissingImage(t *testing.T) {
 func TestAccIncusInstance_blameMissingNetwork(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name, network := acctest.RandomName("blame"), acctest.RandomName("rack-nonet")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{{
@@ -113,7 +113,7 @@ func TestAccIncusInstance_blameMissingNetwork(t *testing.T) {
 func TestAccIncusInstance_blameMissingPool(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name, pool := acctest.RandomName("blame"), acctest.RandomName("rack-nopool")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -181,7 +181,7 @@ func TestAccIncusInstance_blameMissingSourcePath(t *testing.T) {
 			return acctest.DiagRE(fmt.Sprintf(`Unable to %s Incus Instance.*Host path %q \(remote "test"\) was not found\.`+
 				`.*Device "data" mounts %q, which does not exist on the Incus server`, action, missing, missing))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{

@@ -29,7 +29,7 @@ func TestAccIncusInstance_emptyDevices(t *testing.T) {
 			plancheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("status"), knownvalue.StringExact("Running")),
 			plancheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("ipv4_address"), knownvalue.NotNull()),
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{

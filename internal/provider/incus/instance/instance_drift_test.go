@@ -23,7 +23,7 @@ func TestAccIncusInstance_drift(t *testing.T) {
   config = { "user.owner" = "terraform" }
 `, name, h.Image))
 
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -89,7 +89,7 @@ func TestAccIncusInstanceDataSource(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("ds")
 		t.Cleanup(func() { h.ForgetInstance(name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -145,7 +145,7 @@ func TestAccIncusInstance_deviceWithoutProperties(t *testing.T) {
   running = false
   devices = [{ name = "eth0", type = "none" }]
 `, name, h.Image))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -169,7 +169,7 @@ func TestAccIncusInstance_profiles(t *testing.T) {
 		withProfiles := func(list string) string {
 			return acctest.InstanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n  running = false\n  profiles = %s\n", name, h.Image, list))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{

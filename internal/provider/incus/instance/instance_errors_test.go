@@ -21,7 +21,7 @@ func TestAccIncusInstance_conflictNamesImportID(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("taken")
 		h.CreateInstance(t, name)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: acctest.InstanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n", name, h.Image)),
@@ -42,7 +42,7 @@ func TestAccIncusInstance_failedStartIsTainted(t *testing.T) {
 		name := acctest.RandomName("badstart")
 		t.Cleanup(func() { h.ForgetInstance(name) })
 		base := fmt.Sprintf("  name = %q\n  image = %q\n", name, h.Image)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -75,7 +75,7 @@ func TestAccIncusInstance_serverValidation(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("invalid")
 		t.Cleanup(func() { h.ForgetInstance(name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{

@@ -64,7 +64,7 @@ func TestAccIncusInstanceImage_sameImageOtherName(t *testing.T) {
 				Check:             sameInstance(h, name, &uuid),
 			}
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -106,7 +106,7 @@ func TestAccIncusInstanceImage_importUnderOtherAlias(t *testing.T) {
 		fp := h.ImageFingerprint(t)
 		cfg := instanceImageConfig(h, name, second, "  running = false\n")
 		var uuid string
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -145,7 +145,7 @@ func TestAccIncusInstanceImage_missingAlias(t *testing.T) {
 		missing := acctest.RandomName("no-such-alias")
 		t.Cleanup(func() { h.ForgetInstance(name) })
 		var uuid string
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{
@@ -191,7 +191,7 @@ func TestAccIncusInstanceImage_publicImageServer(t *testing.T) {
 				ExpectError: acctest.DiagRE(`Incus Image Not Found`),
 			}
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{

@@ -114,7 +114,7 @@ func TestAccIncusInstance_namesIncusdAccepts(t *testing.T) {
 			fmt.Fprintf(&config, "resource \"rack_incus_instance\" \"n%d\" {\n  name    = %q\n  image   = %q\n  running = false\n}\n", i, name, h.Image)
 			checks = append(checks, statecheck.ExpectKnownValue(fmt.Sprintf("rack_incus_instance.n%d", i), tfjsonpath.New("status"), knownvalue.StringExact("Stopped")))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, names...),
 			Steps:                    []resource.TestStep{{Config: config.String(), ConfigStateChecks: checks}},
@@ -188,7 +188,7 @@ resource "rack_incus_instance" "later" {
   image   = %q
 }
 `, h.Image)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, dflt, named),
 			Steps: []resource.TestStep{

@@ -25,7 +25,7 @@ func TestAccIncusInstance_renameToTakenNameKeepsState(t *testing.T) {
 		body := func(n string) string {
 			return acctest.InstanceConfig(h, fmt.Sprintf("  name = %q\n  image = %q\n  running = false\n", n, h.Image))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			// Destroy removes ours and never the instance that held the name.
 			CheckDestroy: func(*terraform.State) error {

@@ -23,7 +23,7 @@ func TestAccIncusInstance_lifecycle(t *testing.T) {
 		h.AddOtherImage(t, alias)
 		t.Cleanup(func() { h.ForgetInstance(name); h.ForgetInstance(renamed) })
 
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name, renamed),
 			Steps: []resource.TestStep{

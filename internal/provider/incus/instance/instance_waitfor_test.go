@@ -64,7 +64,7 @@ func waitForFailsFast(t *testing.T, h *acctest.IncusHost, name, config string, w
 	t.Helper()
 	t.Cleanup(func() { h.ForgetInstance(name) })
 	start := time.Now()
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             acctest.CheckInstancesGone(h, name),
 		Steps:                    []resource.TestStep{{Config: config, ExpectError: want}},
@@ -135,7 +135,7 @@ func TestAccIncusInstance_waitForTimeoutNamesLastState(t *testing.T) {
 		name := acctest.RandomName("noaddr")
 		t.Cleanup(func() { h.ForgetInstance(name) })
 		// A point-to-point NIC on no bridge: no DHCP, no global address.
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             acctest.CheckInstancesGone(h, name),
 			Steps: []resource.TestStep{{

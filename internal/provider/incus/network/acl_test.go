@@ -147,7 +147,7 @@ data "rack_incus_network_acl" "test" {
 }
 `
 		v4 := aclConfig(h, v2body(renamed)+fmt.Sprintf("  project = %q\n", project))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(s *terraform.State) error {
 				if err := checkACLsGone(h, "default", name, renamed)(s); err != nil {
@@ -253,7 +253,7 @@ func TestAccIncusNetworkACL_drift(t *testing.T) {
 		update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction(aclAddr, plancheck.ResourceActionUpdate),
 		}}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkACLsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -309,7 +309,7 @@ func TestAccIncusNetworkACL_errors(t *testing.T) {
 			return aclConfig(h, fmt.Sprintf("  name = %q\n  ingress = [\n%s\n  ]\n", n, rules))
 		}
 		ok := withRules(name, `    { action = "allow", source = "198.18.0.1" },`)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkACLsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -372,7 +372,7 @@ func TestAccIncusNetworkACL_taken(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("acl")
 		t.Cleanup(func() { forgetACLs(h, "default", name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				PreConfig: func() {
@@ -416,7 +416,7 @@ func TestAccIncusNetworkACL_inUse(t *testing.T) {
 		dropProfile := func() { _ = h.Client.DeleteProfile(prof) }
 		t.Cleanup(func() { dropProfile(); forgetACLs(h, "default", name, renamed) })
 		cfg := aclConfig(h, fmt.Sprintf("  name = %q", name))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkACLsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -460,7 +460,7 @@ func TestAccIncusNetworkACL_etagConflict(t *testing.T) {
 		cfg := func(desc string) string {
 			return aclConfig(h, fmt.Sprintf("  name = %q\n  description = %q\n  ingress = [{ action = \"drop\" }]", name, desc))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkACLsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -499,7 +499,7 @@ func TestAccIncusNetworkACL_deleteAnswered404(t *testing.T) {
 		}
 		name := acctest.RandomName("acl")
 		t.Cleanup(func() { forgetACLs(h, "default", name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkACLsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -523,7 +523,7 @@ func TestAccIncusNetworkACL_deleteAnswered404(t *testing.T) {
 func TestAccIncusNetwork_textIncusWouldChange(t *testing.T) {
 	acctest.PreCheck(t)
 	h := acctest.StartMockHost(t)
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{

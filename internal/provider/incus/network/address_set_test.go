@@ -124,7 +124,7 @@ data "rack_incus_network_address_set" "test" {
 }
 `
 		v4 := setConfig(h, v2body(renamed)+fmt.Sprintf("  project = %q\n", project))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(s *terraform.State) error {
 				if err := checkSetsGone(h, "default", name, renamed)(s); err != nil {
@@ -244,7 +244,7 @@ func TestAccIncusNetworkAddressSet_drift(t *testing.T) {
 		update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction(setAddr, plancheck.ResourceActionUpdate),
 		}}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkSetsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -308,7 +308,7 @@ func TestAccIncusNetworkAddressSet_errors(t *testing.T) {
 			return setConfig(h, fmt.Sprintf("  name = %q\n  addresses = [%s]\n", n, addrs))
 		}
 		ok := withAddresses(name, `"198.18.0.1"`)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkSetsGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -374,7 +374,7 @@ func TestAccIncusNetworkAddressSet_taken(t *testing.T) {
 		}
 		name := acctest.RandomName("as")
 		t.Cleanup(func() { forgetSets(h, "default", name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				PreConfig: func() {
@@ -420,7 +420,7 @@ resource "rack_incus_network_acl" "test" {
 `, acl, source)
 		}
 		both := h.ProviderConfig() + set(name) + aclOf(`format("198.18.1.1,$%s", rack_incus_network_address_set.web.name)`)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(s *terraform.State) error {
 				if err := checkACLsGone(h, "default", acl)(s); err != nil {
@@ -490,7 +490,7 @@ func TestAccIncusNetworkAddressSet_missingExtension(t *testing.T) {
 		t.Cleanup(func() { forgetACLs(h, "default", acl) })
 		want := "Incus server \"test\" runs Incus 6\\.0\\.4, which lacks the API extension \"network_address_set\": network address sets came with Incus 6\\.12\\. " +
 			"Upgrade the server to Incus 6\\.12 or later \\(`incus version test:` shows what it runs\\), or remove the network address sets from the configuration\\."
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{

@@ -86,7 +86,7 @@ func TestAccIncusNetworkForward_lifecycle(t *testing.T) {
   listen_address = "%[1]s.6"
   description    = "web2"
 `, sub))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{
@@ -189,7 +189,7 @@ func TestAccIncusNetworkForward_errors(t *testing.T) {
 		br, sub := acctest.RandomName("fw"), testNet()
 		missing := acctest.RandomName("nx")
 		plan := func(body string) string { return forwardConfig(h, br, sub, body) }
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{ // plan time: what incusd would refuse or store otherwise
@@ -286,7 +286,7 @@ resource "rack_incus_network_forward" "test" {
   ports          = [{ protocol = "tcp", listen_port = "80", target_address = "fd42:77::10" }]
 }
 `, br)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{

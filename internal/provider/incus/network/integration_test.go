@@ -85,7 +85,7 @@ data "rack_incus_network_integration" "test" {
   name   = rack_incus_network_integration.test.name
 }
 `
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkIntegrationsGone(h, name, renamed),
 			Steps: []resource.TestStep{
@@ -181,7 +181,7 @@ func TestAccIncusNetworkIntegration_errors(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { forgetIntegrations(h, taken) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{
@@ -248,7 +248,7 @@ func TestAccIncusNetworkIntegration_missingExtension(t *testing.T) {
 				resource.TestStep{PreConfig: hide(), Config: config}, // back, for the destroy
 			)
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkIntegrationsGone(h, name),
 			Steps:                    steps,

@@ -89,7 +89,7 @@ func TestAccIncusNetworkLoadBalancer_lifecycle(t *testing.T) {
   listen_address = "198.18.200.6"
   description    = "web2"
 `)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{
@@ -174,7 +174,7 @@ func TestAccIncusNetworkLoadBalancer_errors(t *testing.T) {
 		}
 		ovn := ovnNetwork(t, h)
 		missing := acctest.RandomName("nx")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{ // plan time: a port entry naming a backend that backends lacks
@@ -237,7 +237,7 @@ resource "rack_incus_network_load_balancer" "test" {
   listen_address = "%s.5"
 }
 `, sub)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: cfg,

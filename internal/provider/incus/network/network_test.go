@@ -73,7 +73,7 @@ func TestAccIncusNetwork_lifecycle(t *testing.T) {
     "ipv4.dhcp"  = "false"`))
 		v3 := netConfig(h, renamed, bridge(name, 2, "second", `    "user.owner" = "terraform"
     "ipv4.dhcp"  = "false"`))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             networksGone(h, name, renamed),
 			Steps: []resource.TestStep{
@@ -201,7 +201,7 @@ func TestAccIncusNetwork_errors(t *testing.T) {
 		inst := acctest.RandomName("inst")
 		t.Cleanup(func() { h.ForgetInstance(inst); forgetNetwork(h, name); forgetNetwork(h, other) })
 		ok := netConfig(h, name, bridge(name, 1, "", ""))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             networksGone(h, name, other),
 			Steps: []resource.TestStep{
@@ -308,7 +308,7 @@ func TestAccIncusNetwork_auto(t *testing.T) {
 			return nil
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	acctest.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             networksGone(h, name),
 		Steps: []resource.TestStep{
@@ -382,7 +382,7 @@ data "rack_incus_network" "test" {
   name   = rack_incus_network.test.name
 }
 `
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             networksGone(h, name),
 			Steps: []resource.TestStep{
@@ -429,7 +429,7 @@ resource "rack_incus_network_zone" "held" {
   name   = %q
 }
 `, acl, zone)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: cfg},

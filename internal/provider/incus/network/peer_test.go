@@ -105,7 +105,7 @@ data "rack_incus_network_peer" "test" {
 }
 `
 		v4 := h.ProviderConfig() + peer("test", a, "to-c", c, "second") + peer("back", b, "to-a", a, "back")
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             resource.ComposeTestCheckFunc(checkPeersGone(h, a, "to-b", "to-c"), checkPeersGone(h, b, "to-a")),
 			Steps: []resource.TestStep{
@@ -225,7 +225,7 @@ resource "rack_incus_network_peer" "test" {
   target_integration = rack_incus_network_integration.ic.name
 }
 `, a)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{
@@ -329,7 +329,7 @@ resource "rack_incus_network_peer" "test" {
 				},
 			)
 		}
-		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+		acctest.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 	})
 }
 
@@ -374,7 +374,7 @@ resource "rack_incus_network_peer" "ba" {
   target_network = rack_incus_network.a.name
 }
 `, a, b)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(*terraform.State) error {
 				for _, n := range []string{a, b} {
@@ -409,7 +409,7 @@ resource "rack_incus_network_peer" "test" {
   target_network = "elsewhere"
 }
 `, a)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: config},

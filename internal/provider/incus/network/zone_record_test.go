@@ -90,7 +90,7 @@ func TestAccIncusNetworkZoneRecord_lifecycle(t *testing.T) {
   description = "second"
   entries     = [{ type = "CNAME", value = "www" }]
 `)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, zone, zone2),
 			Steps: []resource.TestStep{
@@ -173,7 +173,7 @@ func TestAccIncusNetworkZoneRecord_drift(t *testing.T) {
 			}
 		}
 		back := checkRecord(h, zone, "www", func(r *api.NetworkZoneRecord) bool { return entries(r) == `[{A 0 198.18.0.10}]` })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, zone),
 			Steps: []resource.TestStep{
@@ -235,7 +235,7 @@ func TestAccIncusNetworkZoneRecord_errors(t *testing.T) {
   name    = "www"
   entries = [{ type = "A", value = "198.18.0.10" }]
 `)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, zone),
 			Steps: []resource.TestStep{
@@ -314,7 +314,7 @@ func TestAccIncusNetworkZoneRecord_etagConflict(t *testing.T) {
 		cfg := func(desc string) string {
 			return recordConfig(h, zone, fmt.Sprintf("  name = \"www\"\n  description = %q", desc))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, zone),
 			Steps: []resource.TestStep{

@@ -131,7 +131,7 @@ data "rack_incus_network_zone" "test" {
 }
 `
 		v4 := zoneConfig(h, body(other, project, "second", "ns2.example.net"))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, name, other),
 			Steps: []resource.TestStep{
@@ -213,7 +213,7 @@ func TestAccIncusNetworkZone_drift(t *testing.T) {
   name   = %q
   config = { "user.owner" = "terraform" }
 `, name))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, name),
 			Steps: []resource.TestStep{
@@ -256,7 +256,7 @@ func TestAccIncusNetworkZone_errors(t *testing.T) {
 		withConfig := func(n, config string) string {
 			return zoneConfig(h, fmt.Sprintf("  name = %q\n  config = %s", n, config))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, name),
 			Steps: []resource.TestStep{
@@ -318,7 +318,7 @@ func TestAccIncusNetworkZone_inUse(t *testing.T) {
 		if !h.IsMock() {
 			want = fmt.Sprintf(`Unable to Delete Incus Network Zone.*it is still used by network %q.*Cannot delete a zone that is in use`, bridge)
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, name),
 			Steps: []resource.TestStep{
@@ -369,7 +369,7 @@ func TestAccIncusNetworkZone_etagConflict(t *testing.T) {
 		cfg := func(desc string) string {
 			return zoneConfig(h, fmt.Sprintf("  name = %q\n  description = %q", name, desc))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             zonesGone(h, name),
 			Steps: []resource.TestStep{

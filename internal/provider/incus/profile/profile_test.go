@@ -122,7 +122,7 @@ data "rack_incus_profile" "test" {
 }
 `
 		v4 := profileConfig(h, body(renamed, project, "second", "2"))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(s *terraform.State) error {
 				if err := checkGone(h, "default", name, renamed)(s); err != nil {
@@ -203,7 +203,7 @@ func TestAccIncusProfile_drift(t *testing.T) {
   name   = %q
   config = { "user.owner" = "terraform" }
 `, name))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -244,7 +244,7 @@ func TestAccIncusProfile_inUse(t *testing.T) {
 		name, inst := acctest.RandomName("prof"), acctest.RandomName("user")
 		t.Cleanup(func() { h.ForgetInstance(inst); forget(h, "default", name) })
 		cfg := profileConfig(h, fmt.Sprintf("  name = %q", name))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -279,7 +279,7 @@ func TestAccIncusProfile_errors(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name, taken := acctest.RandomName("prof"), acctest.RandomName("prof")
 		t.Cleanup(func() { forget(h, "default", name, taken) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -341,7 +341,7 @@ resource "rack_incus_profile" "test" {
   config      = { "limits.cpu" = "1" }
 }
 `, project, project)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(s *terraform.State) error {
 				return checkProfile(h, project, "default", func(p *api.Profile) bool {
@@ -373,7 +373,7 @@ func TestAccIncusProfile_etagConflict(t *testing.T) {
 		cfg := func(cpu string) string {
 			return profileConfig(h, fmt.Sprintf("  name = %q\n  config = { \"limits.cpu\" = %q }", name, cpu))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -420,7 +420,7 @@ resource "rack_incus_profile" "test" {
   config  = { "limits.cpu" = "1" }
 }
 `, project, name)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{

@@ -99,7 +99,7 @@ data "rack_incus_project" "test" {
   name   = rack_incus_project.test.name
 }
 `
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name, renamed),
 			Steps: []resource.TestStep{
@@ -202,7 +202,7 @@ func TestAccIncusProject_drift(t *testing.T) {
   name   = %q
   config = { "user.owner" = "terraform" }
 `, name))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name),
 			Steps: []resource.TestStep{
@@ -259,7 +259,7 @@ func TestAccIncusProject_notEmpty(t *testing.T) {
 		cfg := func(n, extra string) string {
 			return projectConfig(h, fmt.Sprintf("  name = %q\n%s", n, extra))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name),
 			Steps: []resource.TestStep{
@@ -298,7 +298,7 @@ func TestAccIncusProject_errors(t *testing.T) {
 	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
 		name := acctest.RandomName("prj")
 		t.Cleanup(func() { forget(h, name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{
 				{ // the name rules are checked at plan time, in incusd's words
@@ -361,7 +361,7 @@ resource "rack_incus_project" "test" {
   config      = { %q = "1" }
 }
 `, key)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy: func(*terraform.State) error {
 				p, _, err := h.Client.GetProject("default")
@@ -413,7 +413,7 @@ func TestAccIncusProject_forceDestroyProfileOnVolume(t *testing.T) {
   name   = rack_incus_project.test.name
 }
 `
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             checkGone(h, name),
 			Steps: []resource.TestStep{

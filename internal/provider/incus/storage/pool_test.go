@@ -62,7 +62,7 @@ func TestAccIncusStoragePool_lifecycle(t *testing.T) {
   description = "second"
   config      = { "user.owner" = "terraform", "rsync.bwlimit" = "10MiB" }
 `)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             poolsGone(h, name, renamed),
 			Steps: []resource.TestStep{
@@ -141,7 +141,7 @@ func TestAccIncusStoragePool_errors(t *testing.T) {
 		name := acctest.RandomName("pool")
 		vol := acctest.RandomName("vol")
 		t.Cleanup(func() { forgetPool(h, name) })
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             poolsGone(h, name),
 			Steps: []resource.TestStep{

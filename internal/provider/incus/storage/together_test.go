@@ -60,7 +60,7 @@ resource "rack_incus_instance" "test" {
   }]
 }
 `, pool, vol, prof, inst, h.Image)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             resource.ComposeTestCheckFunc(acctest.CheckInstancesGone(h, inst), poolsGone(h, pool)),
 			Steps: []resource.TestStep{

@@ -48,7 +48,7 @@ func TestAccIncusStorageVolumeSnapshot_lifecycle(t *testing.T) {
 		v2 := snapshotConfig(h, vol, ref, fmt.Sprintf("name = %q\ndescription = \"mine\"\nexpires_at = \"2099-01-02T03:04:05+01:00\"", name))
 		v3 := snapshotConfig(h, vol, ref, fmt.Sprintf("name = %q\ndescription = \"mine\"\nexpires_at = \"2099-01-02T03:04:05+01:00\"", renamed))
 		id := fmt.Sprintf("test:default/default/%s/%s", vol, renamed)
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             volumesGone(h, "default", vol, other),
 			Steps: []resource.TestStep{
@@ -133,7 +133,7 @@ func TestAccIncusStorageVolumeSnapshot_errors(t *testing.T) {
 		vol, name := acctest.RandomName("vol"), acctest.RandomName("snap")
 		t.Cleanup(func() { _ = h.Client.DeleteStoragePoolVolume("default", "custom", vol) })
 		ref := "rack_incus_storage_volume.vol.name"
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             volumesGone(h, "default", vol),
 			Steps: []resource.TestStep{

@@ -76,7 +76,7 @@ func TestAccIncusStorageVolume_lifecycle(t *testing.T) {
   config      = { "user.owner" = "terraform", "user.more" = "yes" }
 `, renamed))
 		id := "test:default/default/" + renamed
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             volumesGone(h, "default", name, renamed),
 			Steps: []resource.TestStep{
@@ -182,7 +182,7 @@ resource "rack_incus_storage_volume" "src" {
   description = "source"
   config      = { "user.source" = "yes" }
 `, name, src))
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             poolsGone(h, pool),
 			Steps: []resource.TestStep{
@@ -214,7 +214,7 @@ resource "rack_incus_storage_volume" "test" {
 }
 `, pool, name, body)
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             volumesGone(h, "default", name),
 			Steps: []resource.TestStep{
@@ -238,6 +238,10 @@ resource "rack_incus_storage_volume" "test" {
 					},
 					Config:      cfg("default", ""),
 					ExpectError: acctest.DiagRE(`terraform import.*"test:default/default/` + name + `"`),
+				},
+				{ // the volume made out of band was never Terraform's
+					PreConfig: func() { _ = h.Client.DeleteStoragePoolVolume("default", "custom", name) },
+					Config:    h.ProviderConfig(),
 				},
 			},
 		})
@@ -265,7 +269,7 @@ resource "rack_incus_storage_volume" "src" {
   name   = %q
 `, name, config, src))
 		}
-		resource.Test(t, resource.TestCase{
+		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             poolsGone(h, pool),
 			Steps: []resource.TestStep{
