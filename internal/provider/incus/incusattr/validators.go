@@ -42,7 +42,7 @@ func (v NameValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 	name := req.ConfigValue.ValueString()
 	if problem := v.problem(name); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Incus "+strings.ToUpper(v.what[:1])+v.what[1:]+" Name",
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Incus "+titleWords(v.what)+" Name",
 			fmt.Sprintf("Incus would refuse the %s name %q: %s.", v.what, name, problem))
 	}
 }
@@ -104,4 +104,14 @@ func (ConfigKeyValidator) ValidateString(_ context.Context, req validator.String
 		resp.Diagnostics.AddAttributeError(req.Path, "Config key managed by Incus",
 			fmt.Sprintf("%q is set by Incus itself (volatile.* and image.* keys); remove it from config.", key))
 	}
+}
+
+// titleWords capitalises each word of a noun for a diagnostic summary:
+// "network address set" is "Network Address Set" (ACL stays ACL).
+func titleWords(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
 }

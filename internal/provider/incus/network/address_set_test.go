@@ -314,7 +314,7 @@ func TestAccIncusNetworkAddressSet_errors(t *testing.T) {
 			Steps: []resource.TestStep{
 				{ // names, entries and config keys are checked at plan time
 					Config:      setConfig(h, `  name = "a_b"`),
-					ExpectError: acctest.DiagRE(`Invalid Incus Network address set Name.*letters, digits and hyphens`),
+					ExpectError: acctest.DiagRE(`Invalid Incus Network Address Set Name.*letters, digits and hyphens`),
 				},
 				{
 					Config:      setConfig(h, `  name = "$web"`),

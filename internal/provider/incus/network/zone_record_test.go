@@ -241,7 +241,7 @@ func TestAccIncusNetworkZoneRecord_errors(t *testing.T) {
 			Steps: []resource.TestStep{
 				{ // checked at plan time
 					Config:      with(`  name = "a/b"`),
-					ExpectError: acctest.DiagRE(`Invalid Incus Network zone record Name.*must not contain a slash`),
+					ExpectError: acctest.DiagRE(`Invalid Incus Network Zone Record Name.*must not contain a slash`),
 				},
 				{
 					Config:      with(`  name = "www"` + "\n" + `  entries = [{ type = "A", value = "198.18.0.10", ttl = 0 }]`),

@@ -262,11 +262,11 @@ func TestAccIncusNetworkZone_errors(t *testing.T) {
 			Steps: []resource.TestStep{
 				{ // names are checked at plan time
 					Config:      zoneConfig(h, `  name = "lab.example.net."`),
-					ExpectError: acctest.DiagRE(`Invalid Incus Network zone Name.*must not end with "\."`),
+					ExpectError: acctest.DiagRE(`Invalid Incus Network Zone Name.*must not end with "\."`),
 				},
 				{
 					Config:      zoneConfig(h, `  name = "a/b.example.net"`),
-					ExpectError: acctest.DiagRE(`Invalid Incus Network zone Name.*can only contain letters`),
+					ExpectError: acctest.DiagRE(`Invalid Incus Network Zone Name.*can only contain letters`),
 				},
 				{ // the server's words, verbatim
 					Config:      withConfig(name, `{ "dns.bogus" = "1" }`),
