@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rackform/terraform-provider-rack/internal/clienterr"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 // forwardHosts are the mock and, with RACK_ACC_INCUS_SOCKET, the real daemon.
@@ -30,7 +31,7 @@ func TestForwardUpdateChecksETag(t *testing.T) {
 	for name, c := range forwardHosts(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx, s := context.Background(), Scope{}
-			br, sub := fmt.Sprintf("rfe%04x", rand.IntN(1<<16)), fmt.Sprintf("198.19.%d", 100+rand.IntN(150))
+			br, sub := fmt.Sprintf("rfe%04x", rand.IntN(1<<16)), testnet.Subnet24(fmt.Sprintf("client-forward-%d", rand.Int64()))
 			mustOK(t, c.CreateNetwork(ctx, s, NetworkSpec{Name: br, NetworkPut: NetworkPut{Config: map[string]string{
 				"ipv4.address": sub + ".1/24", "ipv4.nat": "false", "ipv6.address": "none"}}}))
 			t.Cleanup(func() {

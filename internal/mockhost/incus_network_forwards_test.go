@@ -1,20 +1,16 @@
 package mockhost
 
 import (
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
-// testSubnet is a /24 of 198.19.0.0/16 for a test bridge (no traffic is
-// sent to it; NAT stays off), picked at random so that runs side by side
-// rarely meet.
-func testSubnet() string {
-	var b [1]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("198.19.%d", 100+int(b[0])%150)
-}
+// testSubnet is a /24 (as "198.19.N") no other test holds, for a test
+// bridge (no traffic is sent to it; NAT stays off).
+func testSubnet() string { return testnet.Subnet24(randomHex() + randomHex()) }
 
 type wireStep struct {
 	method, path, body string

@@ -56,12 +56,10 @@ func TestIncusNetworkPeerOnBridge(t *testing.T) {
 			h := &rawIncus{t: t, socket: socket}
 			hex := randomHex()
 			br := "rkp" + hex
-			var octet int
-			_, _ = fmt.Sscanf(hex[:2], "%x", &octet)
 			t.Cleanup(func() { h.do("DELETE", "/1.0/networks/"+br, "") })
 			refused := `Network driver "bridge" does not support peering`
 			runWireSteps(t, h, []wireStep{
-				{"POST", "/1.0/networks", fmt.Sprintf(`{"name":%q,"type":"bridge","config":{"ipv4.address":"198.19.%d.1/24","ipv4.nat":"false","ipv6.address":"none"}}`, br, octet), 201, ""},
+				{"POST", "/1.0/networks", fmt.Sprintf(`{"name":%q,"type":"bridge","config":{"ipv4.address":"%s.1/24","ipv4.nat":"false","ipv6.address":"none"}}`, br, testSubnet()), 201, ""},
 				{"POST", "/1.0/networks/" + br + "/peers", `{"name":"p1","target_network":"x"}`, 400, refused},
 				{"GET", "/1.0/networks/" + br + "/peers", "", 400, refused},
 				{"GET", "/1.0/networks/" + br + "/peers/p1", "", 400, refused},

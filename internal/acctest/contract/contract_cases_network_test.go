@@ -2,21 +2,17 @@ package contract_test
 
 import (
 	"fmt"
-	"hash/fnv"
 	"testing"
 
 	"github.com/lxc/incus/v6/shared/api"
 	"github.com/rackform/terraform-provider-rack/internal/mockhost"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 // networkSubnet is a test bridge address for name, from 198.19.0.0/16 (see
 // docs: test bridges use 198.18.0.0/15 with NAT off and no traffic): two
 // bridges on one subnet collide on a real host (dnsmasq cannot listen).
-func networkSubnet(name string) string {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(name))
-	return fmt.Sprintf("198.19.%d.1/24", h.Sum32()%250)
-}
+func networkSubnet(name string) string { return testnet.Subnet24(name) + ".1/24" }
 
 func networkConfig(name string) map[string]string {
 	return map[string]string{"ipv4.address": networkSubnet(name), "ipv4.nat": "false", "ipv6.address": "none"}

@@ -2,7 +2,6 @@ package network_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
 	"github.com/rackform/terraform-provider-rack/internal/mockhost"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 const aclAddr = "rack_incus_network_acl.test"
@@ -396,7 +396,7 @@ func inUseNetwork(t *testing.T, h *acctest.IncusHost) string {
 		return "mockbr0"
 	}
 	name := acctest.RandomName("aclbr") // 14 characters: Linux interface names take at most 15
-	addr := fmt.Sprintf("198.19.%d.1/24", 100+rand.IntN(150))
+	addr := testnet.Subnet24(name) + ".1/24"
 	err := h.Client.CreateNetwork(api.NetworksPost{Name: name, Type: "bridge", NetworkPut: api.NetworkPut{Config: map[string]string{
 		"ipv4.address": addr, "ipv4.nat": "false", "ipv6.address": "none",
 	}}})

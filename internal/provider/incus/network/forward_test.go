@@ -16,16 +16,17 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 const forwardAddr = "rack_incus_network_forward.test"
 
-// testNet is a random /24 of 198.19.0.0/16 (as "198.19.N"), for a test
-// bridge with NAT off that no traffic is sent to.
+// testNet is a /24 (as "198.19.N") no other test holds, for a test bridge
+// with NAT off that no traffic is sent to.
 func testNet() string {
-	var b [1]byte
+	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("198.19.%d", 100+int(b[0])%150)
+	return testnet.Subnet24(fmt.Sprintf("forward-%x", b))
 }
 
 // bridgeBlock declares a test bridge rack_incus_network.<res>.

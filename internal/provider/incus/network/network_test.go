@@ -2,7 +2,6 @@ package network_test
 
 import (
 	"fmt"
-	"hash/fnv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,17 +13,17 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 const netAddr = "rack_incus_network.test"
 
 // subnet is a test bridge address for name (and a variant), from
-// 198.18.0.0/16: NAT off, no traffic ever sent. Two bridges on one subnet
-// collide on a real host (dnsmasq cannot listen), so each name has its own.
+// 198.18.0.0/15: NAT off, no traffic ever sent. Two bridges on one subnet
+// collide on a real host (dnsmasq cannot listen), so each is one no other
+// test process holds (internal/testnet).
 func subnet(name string, variant int) string {
-	h := fnv.New32a()
-	_, _ = fmt.Fprintf(h, "%s/%d", name, variant)
-	return fmt.Sprintf("198.18.%d.1/24", h.Sum32()%250)
+	return testnet.Subnet24(fmt.Sprintf("%s/%d", name, variant)) + ".1/24"
 }
 
 func netConfig(h *acctest.IncusHost, name, body string) string {

@@ -2,7 +2,6 @@ package network_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 // noOVN is why the peer tests that need OVN networks skip the real daemon.
@@ -44,7 +44,7 @@ func makeOVN(t *testing.T, h *acctest.IncusHost) string {
 func makeBridge(t *testing.T, h *acctest.IncusHost) string {
 	t.Helper()
 	name := acctest.RandomName("pb")
-	cfg := map[string]string{"ipv4.address": fmt.Sprintf("198.19.%d.1/24", 100+rand.IntN(150)), "ipv4.nat": "false", "ipv6.address": "none"}
+	cfg := map[string]string{"ipv4.address": testnet.Subnet24(name) + ".1/24", "ipv4.nat": "false", "ipv6.address": "none"}
 	if err := h.Client.CreateNetwork(api.NetworksPost{Name: name, Type: "bridge", NetworkPut: api.NetworkPut{Config: cfg}}); err != nil {
 		t.Fatalf("creating bridge %s: %v", name, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
 	"github.com/rackform/terraform-provider-rack/internal/mockhost"
+	"github.com/rackform/terraform-provider-rack/internal/testnet"
 )
 
 const zoneAddr = "rack_incus_network_zone.test"
@@ -332,7 +333,7 @@ func TestAccIncusNetworkZone_inUse(t *testing.T) {
 						}
 						// Test addresses from 198.18.0.0/15, NAT off (docs DESIGN.md).
 						if err := h.Client.CreateNetwork(api.NetworksPost{Name: bridge, Type: "bridge", NetworkPut: api.NetworkPut{Config: map[string]string{
-							"ipv4.address": "198.18.231.1/24", "ipv4.nat": "false", "ipv6.address": "none", "dns.zone.forward": name,
+							"ipv4.address": testnet.Subnet24(bridge) + ".1/24", "ipv4.nat": "false", "ipv6.address": "none", "dns.zone.forward": name,
 						}}}); err != nil {
 							t.Fatalf("creating network %s: %v", bridge, err)
 						}
