@@ -84,7 +84,7 @@ resource "rack_incus_network_forward" "test" {
 	}
 
 	lbListen := func(name string) string {
-		return "198.18.200." + strings.TrimPrefix(strings.TrimSuffix(listenOf(name), ".200"), "198.19.")
+		return "198.18.200." + strings.Split(listenOf(name), ".")[2] // the third octet of the case's subnet
 	}
 	cases["rack_incus_network_load_balancer"] = Case{
 		Incus:    true,
