@@ -280,7 +280,9 @@ func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFound
 //   - POST /1.0/networks/{net}/peers (409): "Failed creating peer: A peer for that name already exists"
 //   - POST /1.0/network-zones/{zone}/records (500): "UNIQUE constraint failed:
 //     networks_zones_records.network_zone_id, networks_zones_records.name"
-var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Snapshot "[^"]*" already in use$`)
+//   - POST /1.0/network-acls/{name} (500): "An ACL by that name exists already"
+//   - POST /1.0/network-address-sets/{name} (500): "Address set by that name: NAME exists already"
+var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Snapshot "[^"]*" already in use$|by that name(?:: .*)? exists already$`)
 
 // inUseTexts: a delete refused because other objects use the object.
 //   - DELETE /1.0/profiles/{name} (500): "Profile is currently in use"

@@ -94,7 +94,7 @@ func (c *Client) CreateNetworkACL(ctx context.Context, s Scope, name string, put
 	err = mutate(ctx, "the create request", networkACLObject(s, name), address, func() error {
 		return srv.CreateNetworkACL(req)
 	})
-	return aclTaken(c.setSubjectOnOldServer(ctx, s, badRule(blameAddressSet(blameObject(err, s, "", ""), s), put)), ImportID(s, name))
+	return taken(c.setSubjectOnOldServer(ctx, s, badRule(blameAddressSet(blameObject(err, s, "", ""), s), put)), ImportID(s, name))
 }
 
 // UpdateNetworkACL replaces what can change on an ACL, guarded by etag
@@ -121,7 +121,7 @@ func (c *Client) RenameNetworkACL(ctx context.Context, s Scope, from, to string)
 	err = mutate(ctx, "the rename request", networkACLObject(s, from), address, func() error {
 		return srv.RenameNetworkACL(from, api.NetworkACLPost{Name: to})
 	})
-	err = aclTaken(blameObject(err, s, "", ""), ImportID(s, to))
+	err = taken(blameObject(err, s, "", ""), ImportID(s, to))
 	return refusedInUseMatching(ctx, err, aclInUseTexts, c.aclUsedBy(s, from))
 }
 
@@ -151,32 +151,15 @@ func (c *Client) aclUsedBy(s Scope, name string) func(context.Context) ([]string
 
 // incusd 6.0.4's texts for ACLs (docs-internal/incus-error-texts.md):
 //   - POST /1.0/network-acls (400): "The network ACL already exists" (takenTexts)
-//   - POST /1.0/network-acls/{name} (500): "An ACL by that name exists already"
+//   - POST /1.0/network-acls/{name} (500): "An ACL by that name exists already" (takenTexts)
 //   - DELETE /1.0/network-acls/{name} (500): "Cannot delete an ACL that is in use"
 //   - POST /1.0/network-acls/{name} (500): "Cannot rename an ACL that is in use"
 //   - POST /1.0/network-acls and PUT /1.0/network-acls/{name} (500):
 //     "Invalid ingress rule 1: Action must be one of: allow, allow-stateless, drop, reject"
 var (
-	aclTakenText  = regexp.MustCompile(`^An ACL by that name exists already$`)
 	aclInUseTexts = regexp.MustCompile(`^Cannot (?:delete|rename) an ACL that is in use$`)
 	aclRuleText   = regexp.MustCompile(`^Invalid (ingress|egress) rule (\d+): (.+)$`)
 )
-
-// aclTaken is taken with the rename's own text.
-func aclTaken(err error, importID string) error {
-	text, info, _ := serverText(err)
-	if text == "" || !aclTakenText.MatchString(text) {
-		return taken(err, importID)
-	}
-	var ce *clienterr.ConflictError
-	if errors.As(err, &ce) {
-		return err
-	}
-	out := &clienterr.ConflictError{Info: *info, ImportID: importID}
-	out.Message = text
-	out.Err = err
-	return out
-}
 
 // badRule says which rule of the request incusd refused: its list, its
 // index (from 0, as in the configuration's ingress[1]) and the rule itself.

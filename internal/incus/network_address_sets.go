@@ -78,7 +78,7 @@ func (c *Client) CreateNetworkAddressSet(ctx context.Context, s Scope, name stri
 		return srv.CreateNetworkAddressSet(req)
 	})
 	err = c.requireOn404(ctx, s, NetworkAddressSets, blameObject(err, s, "", ""))
-	return addressSetTaken(err, ImportID(s, name))
+	return taken(err, ImportID(s, name))
 }
 
 // UpdateNetworkAddressSet replaces what can change on an address set,
@@ -105,7 +105,7 @@ func (c *Client) RenameNetworkAddressSet(ctx context.Context, s Scope, from, to 
 	err = mutate(ctx, "the rename request", addressSetObject(s, from), address, func() error {
 		return srv.RenameNetworkAddressSet(from, api.NetworkAddressSetPost{Name: to})
 	})
-	err = addressSetTaken(c.requireOn404(ctx, s, NetworkAddressSets, blameObject(err, s, "", "")), ImportID(s, to))
+	err = taken(c.requireOn404(ctx, s, NetworkAddressSets, blameObject(err, s, "", "")), ImportID(s, to))
 	return refusedInUseMatching(ctx, err, addressSetInUseTexts, c.addressSetUsedBy(s, from))
 }
 
@@ -136,30 +136,11 @@ func (c *Client) addressSetUsedBy(s Scope, name string) func(context.Context) ([
 // incusd's texts for address sets (Incus 6.12 and later;
 // docs-internal/incus-error-texts.md):
 //   - POST /1.0/network-address-sets (400): "The network address set already exists" (takenTexts)
-//   - POST /1.0/network-address-sets/{name} (500): "Address set by that name: NAME exists already"
+//   - POST /1.0/network-address-sets/{name} (500): "Address set by that name: NAME exists already" (takenTexts)
 //   - POST /1.0/network-address-sets/{name} (500): "Cannot rename address set that is in use"
 //   - DELETE /1.0/network-address-sets/{name} (500): "Cannot delete address set that is in use"
 //   - GET and the rest (404): "Network_address_set not found"
-var (
-	addressSetTakenText  = regexp.MustCompile(`^Address set by that name: .* exists already$`)
-	addressSetInUseTexts = regexp.MustCompile(`^Cannot (?:delete|rename) address set that is in use$`)
-)
-
-// addressSetTaken is taken with the rename's own text.
-func addressSetTaken(err error, importID string) error {
-	text, info, _ := serverText(err)
-	if text == "" || !addressSetTakenText.MatchString(text) {
-		return taken(err, importID)
-	}
-	var ce *clienterr.ConflictError
-	if errors.As(err, &ce) {
-		return err
-	}
-	out := &clienterr.ConflictError{Info: *info, ImportID: importID}
-	out.Message = text
-	out.Err = err
-	return out
-}
+var addressSetInUseTexts = regexp.MustCompile(`^Cannot (?:delete|rename) address set that is in use$`)
 
 func addressSetPut(p NetworkAddressSetPut) api.NetworkAddressSetPut {
 	out := api.NetworkAddressSetPut{Description: p.Description, Addresses: p.Addresses, Config: p.Config}
