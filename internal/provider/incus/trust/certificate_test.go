@@ -264,3 +264,14 @@ func TestAccIncusCertificate_errors(t *testing.T) {
 		})
 	})
 }
+
+// validFingerprint is the fingerprint of a PEM certificate.
+func validFingerprint(t *testing.T, certPEM string) string {
+	t.Helper()
+	block, _ := pem.Decode([]byte(certPEM))
+	if block == nil {
+		t.Fatal("no PEM")
+	}
+	sum := sha256.Sum256(block.Bytes)
+	return hex.EncodeToString(sum[:])
+}

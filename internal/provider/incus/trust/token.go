@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -41,6 +42,12 @@ type tokenPrivate struct {
 }
 
 const tokenPrivateKey = "token"
+
+// opened are the clients that opened the tokens of this process, by
+// operation ID: Close revokes a token through the provider configuration
+// that opened it, whichever configuration the process holds by then (one
+// process may serve several configurations of the provider).
+var opened sync.Map // operation ID -> *incus.Client
 
 // tokenTimeout bounds the token request and its revocation.
 const tokenTimeout = 2 * time.Minute
@@ -110,6 +117,7 @@ func (r *tokenResource) Open(ctx context.Context, req ephemeral.OpenRequest, res
 		fw.AddError(&resp.Diagnostics, "Unable to Open Incus Trust Token", err)
 		return
 	}
+	opened.Store(tok.OperationID, r.data.Incus)
 	// Kept first: if anything below fails, Close still revokes the token.
 	b, _ := json.Marshal(tokenPrivate{Remote: s.Remote, OperationID: tok.OperationID})
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, tokenPrivateKey, b)...)
@@ -128,16 +136,25 @@ func (r *tokenResource) Open(ctx context.Context, req ephemeral.OpenRequest, res
 func (r *tokenResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
 	b, diags := req.Private.GetKey(ctx, tokenPrivateKey)
 	resp.Diagnostics.Append(diags...)
-	if len(b) == 0 || r.data == nil {
+	if len(b) == 0 {
 		return
 	}
 	var p tokenPrivate
 	if err := json.Unmarshal(b, &p); err != nil || p.OperationID == "" {
 		return
 	}
+	var client *incus.Client
+	if c, ok := opened.LoadAndDelete(p.OperationID); ok {
+		client, _ = c.(*incus.Client)
+	} else if r.data != nil {
+		client = r.data.Incus
+	}
+	if client == nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, tokenTimeout)
 	defer cancel()
-	if _, err := r.data.Incus.RevokeTrustToken(ctx, incus.Scope{Remote: p.Remote}, p.OperationID); err != nil {
+	if _, err := client.RevokeTrustToken(ctx, incus.Scope{Remote: p.Remote}, p.OperationID); err != nil {
 		fw.AddError(&resp.Diagnostics, "Unable to Revoke Incus Trust Token",
 			fmt.Errorf("the unused trust token (operation %s) is still valid; revoke it with `incus operation delete %s:%s`: %w", p.OperationID, p.Remote, p.OperationID, err))
 	}
