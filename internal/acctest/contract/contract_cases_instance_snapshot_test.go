@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/lxc/incus/v6/shared/api"
@@ -10,8 +11,9 @@ import (
 )
 
 // snapInstance is the instance a snapshot case's object is of: made out of
-// band (Prepare, TakeName) and kept for the whole run.
-func snapInstance(name string) string { return name + "-i" }
+// band (Prepare, TakeName) and kept for the whole run. The renamed
+// object of the rename clause (name-b) is of the same instance.
+func snapInstance(name string) string { return strings.TrimSuffix(name, "-b") + "-i" }
 
 func makeSnapInstance(t *testing.T, env *Env, name string) {
 	t.Helper()
@@ -36,6 +38,9 @@ resource "rack_incus_instance_snapshot" "test" {
 		ImportID:      func(_ *Env, name string) string { return "test:default/" + snapInstance(name) + "/" + name },
 		CreateRequest: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/instances/"},
 		Prepare:       makeSnapInstance,
+		RenameRequest: func(name string) mockhost.Fault {
+			return mockhost.Fault{Method: "POST", PathPrefix: "/1.0/instances/" + snapInstance(name) + "/snapshots/" + name}
+		},
 		TakeName: func(t *testing.T, env *Env, name string) {
 			makeSnapInstance(t, env, name)
 			op, err := env.Incus.Client.CreateInstanceSnapshot(snapInstance(name), api.InstanceSnapshotsPost{Name: name})
