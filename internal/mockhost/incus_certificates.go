@@ -202,8 +202,9 @@ func (m *Incus) updateCertificate(w http.ResponseWriter, r *http.Request, c *api
 	if !decode(w, r, &req) {
 		return
 	}
-	if !validCertType(req.Type) {
-		writeError(w, http.StatusBadRequest, "Invalid certificate type")
+	// incusd 6.0.4 as packaged (with upstream's "Prevent any type change").
+	if req.Type != c.Type {
+		writeError(w, http.StatusBadRequest, "The certificate type cannot be changed")
 		return
 	}
 	next := *c

@@ -12,8 +12,8 @@ import (
 )
 
 // Instance snapshots, as incusd 6.0.4 serves them (cmd/incusd/instance_snapshot.go):
-// create, update (only expires_at), rename and delete are operations; a
-// snapshot's description is its instance's and cannot be changed.
+// create, update (only expires_at), rename and delete are operations.
+// incusd 6.0 reports no description for a snapshot and takes none.
 
 // snapshotsOf is the instance's snapshots by name; m.mu is held. They hang
 // off the instance itself, so a renamed instance keeps them and a deleted
@@ -140,7 +140,7 @@ func (m *Incus) createInstanceSnapshot(w http.ResponseWriter, r *http.Request, p
 	}
 	m.startOperation(w, "Snapshotting instance", res, failWith(r), func() string {
 		if _, taken := snaps[req.Name]; taken {
-			return fmt.Sprintf("Snapshot %q already exists", inst.Name+"/"+req.Name)
+			return fmt.Sprintf(`Failed creating instance snapshot record %q: Add snapshot info to the database: Failed to create "instances_snapshots" entry: UNIQUE constraint failed: instances_snapshots.instance_id, instances_snapshots.name`, req.Name)
 		}
 		if req.Stateful {
 			// The texts of incusd's lxc driver, in its order; the mock is a
@@ -162,7 +162,6 @@ func (m *Incus) createInstanceSnapshot(w http.ResponseWriter, r *http.Request, p
 			Devices:             inst.Devices,
 			ExpandedDevices:     full.ExpandedDevices,
 			Profiles:            append([]string{}, inst.Profiles...),
-			Description:         inst.Description,
 			CreatedAt:           time.Now().UTC(),
 			Stateful:            req.Stateful,
 			Ephemeral:           inst.Ephemeral,

