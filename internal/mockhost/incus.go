@@ -61,6 +61,8 @@ type Incus struct {
 	tokenOps map[string]*tokenOperation
 	// serverFingerprint is the HTTPS certificate's (ServeTLS).
 	serverFingerprint string
+	// tokenExpiry is core.remote_token_expiry (SetTrustTokenExpiry).
+	tokenExpiry time.Duration
 
 	tlsServers []*http.Server
 	// mux routes the API (incus_*.go add their routes in routes).

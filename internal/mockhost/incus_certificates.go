@@ -273,6 +273,9 @@ func (m *Incus) startTokenOperation(w http.ResponseWriter, req api.CertificatesP
 		done: make(chan struct{}),
 		work: func() string { return "" },
 	}
+	if m.tokenExpiry > 0 {
+		mop.op.Metadata["expiresAt"] = now.Add(m.tokenExpiry)
+	}
 	m.ops[mop.op.ID] = mop
 	if m.tokenOps == nil {
 		m.tokenOps = map[string]*tokenOperation{}
@@ -306,6 +309,9 @@ func (m *Incus) useTrustToken(token string, clientCert *x509.Certificate) bool {
 	if !ok || tok.op.ended {
 		return false
 	}
+	if exp, ok := tok.op.op.Metadata["expiresAt"].(time.Time); ok && time.Now().After(exp) {
+		return false // incusd: 403 "Token has expired"
+	}
 	delete(m.tokenOps, t.Secret)
 	tok.op.op.Status, tok.op.op.StatusCode = api.Cancelled.String(), api.Cancelled
 	tok.op.op.UpdatedAt = time.Now().UTC()
@@ -338,6 +344,14 @@ func (m *Incus) cancelTokenOperation(mop *mockOperation) bool {
 		return true
 	}
 	return false
+}
+
+// SetTrustTokenExpiry sets what core.remote_token_expiry would: trust
+// tokens issued from now on expire d after they are issued (0: never).
+func (m *Incus) SetTrustTokenExpiry(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokenExpiry = d
 }
 
 // TrustTokens is how many trust tokens are open (not used nor revoked).

@@ -60,6 +60,7 @@ func TestAccIncusTrustToken_realPrivateDaemon(t *testing.T) {
 	}
 	put := srv.Writable()
 	put.Config["core.https_address"] = address
+	put.Config["core.remote_token_expiry"] = "1H" // tokens then carry their expiry
 	if err := p.Client.UpdateServer(put, etag); err != nil {
 		t.Fatalf("setting core.https_address on the private incusd: %v", err)
 	}
@@ -120,7 +121,7 @@ data "rack_incus_certificate" "me" {
 				Config: unused,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data").AtMapKey("client_name"), knownvalue.StringExact(name)),
-					statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.NotNull()),
 				},
 				Check: openTokens(p.Client),
 			},

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
@@ -149,6 +150,14 @@ resource "echo" "t" {}
 					return nil
 				},
 			),
+		}, { // with core.remote_token_expiry, the token says when it expires
+			PreConfig: func() { h.Mock.SetTrustTokenExpiry(time.Hour) },
+			// Another echo resource: echo keeps what it stored at create.
+			Config: strings.Replace(config, `resource "echo" "t"`, `resource "echo" "t2"`, 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.t2", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.NotNull()),
+			},
+			Check: tokensRevoked(h.Mock),
 		}},
 	})
 }
