@@ -127,9 +127,9 @@ func (m *Incus) createInstanceSnapshot(w http.ResponseWriter, r *http.Request, p
 	if req.ExpiresAt != nil {
 		expiry = *req.ExpiresAt
 	} else if v := m.expanded(p, inst).ExpandedConfig["snapshots.expiry"]; v != "" {
-		d, err := parseExpiry(v)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+		d, ok := parseExpiry(v)
+		if !ok {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("Invalid expiry %q", v))
 			return
 		}
 		expiry = time.Now().UTC().Add(d)
@@ -172,18 +172,18 @@ func (m *Incus) createInstanceSnapshot(w http.ResponseWriter, r *http.Request, p
 
 // parseExpiry reads a snapshots.expiry value ("1d", "2w 3H"): units M
 // (minutes), H, d, w, m (months as 30 days), y.
-func parseExpiry(v string) (time.Duration, error) {
+func parseExpiry(v string) (time.Duration, bool) {
 	units := map[byte]time.Duration{'M': time.Minute, 'H': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'm': 30 * 24 * time.Hour, 'y': 365 * 24 * time.Hour}
 	var total time.Duration
 	for _, f := range strings.Fields(v) {
 		var n int
 		u := f[len(f)-1]
 		if _, err := fmt.Sscanf(f[:len(f)-1], "%d", &n); err != nil || units[u] == 0 {
-			return 0, fmt.Errorf("Invalid expiry format %q", v)
+			return 0, false
 		}
 		total += time.Duration(n) * units[u]
 	}
-	return total, nil
+	return total, true
 }
 
 func (m *Incus) updateInstanceSnapshot(w http.ResponseWriter, r *http.Request, inst *mockInstance, snap *api.InstanceSnapshot) {

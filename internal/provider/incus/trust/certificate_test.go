@@ -102,7 +102,7 @@ description = "laptop"
 restricted  = true
 projects    = ["default"]`, name))
 		id := "test:" + a.Fingerprint
-		dataByName := fmt.Sprintf(`
+		dataByName := `
 data "rack_incus_certificate" "by_name" {
   remote = "test"
   name   = rack_incus_certificate.test.name
@@ -111,7 +111,7 @@ data "rack_incus_certificate" "by_fp" {
   remote      = "test"
   fingerprint = substr(rack_incus_certificate.test.fingerprint, 0, 16)
 }
-`)
+`
 		acctest.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			CheckDestroy:             certsGone(h, a.Fingerprint, b.Fingerprint),
