@@ -71,7 +71,7 @@ var snapshotType = &configobject.Type[model, incus.InstanceSnapshot]{
 		"stateful": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 			Description: "Also save the running state (memory, processes). Needs a running instance with `migration.stateful=true` and, for a container, CRIU on the server; " +
-				"without them incusd refuses the snapshot and the diagnostic shows its reason. Defaults to false. Changing it replaces the snapshot."},
+				"without them incusd refuses the snapshot and the diagnostic shows its reason. Defaults to `false`. Changing it replaces the snapshot."},
 		"expires_at": schema.StringAttribute{Optional: true, Computed: true, CustomType: timetypes.RFC3339Type{},
 			PlanModifiers: []planmodifier.String{incusattr.ExpiryPlan()},
 			Description: "When Incus deletes the snapshot, as an RFC 3339 time (`2030-01-02T15:04:05Z`); the same instant written another way is no change. " +

@@ -93,7 +93,7 @@ var certificateType = &configobject.Type[certificateModel, incus.Certificate]{
 			PlanModifiers: []planmodifier.String{samePEM{}, stringplanmodifier.RequiresReplace()},
 			Description:   "The client certificate, PEM encoded (its key stays with the client). The same certificate in another PEM layout is no change. Changing it replaces the entry."},
 		"restricted": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-			Description: "Limit the client to the `projects` listed. Defaults to false (the client may do everything)."},
+			Description: "Limit the client to the `projects` listed; otherwise it may do everything. Defaults to `false`."},
 		"projects": schema.SetAttribute{Optional: true, Computed: true, ElementType: types.StringType,
 			Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, nil)),
 			Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},

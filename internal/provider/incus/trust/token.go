@@ -87,7 +87,7 @@ func (r *tokenResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, res
 				Description: "Projects the client may use when `restricted` is true.",
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}},
 			"restricted": schema.BoolAttribute{Optional: true,
-				Description: "Limit the client to `projects`. Defaults to false (the client may do everything)."},
+				Description: "Limit the client to `projects`. Defaults to `false` (the client may do everything)."},
 			"token": schema.StringAttribute{Computed: true, Sensitive: true,
 				Description: "The token, as `incus remote add` and the `trust_token` of an `incus_remote` block take it."},
 			"expires_at": schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{},
