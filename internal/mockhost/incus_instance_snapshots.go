@@ -143,13 +143,17 @@ func (m *Incus) createInstanceSnapshot(w http.ResponseWriter, r *http.Request, p
 			return fmt.Sprintf(`Failed creating instance snapshot record %q: Add snapshot info to the database: Failed to create "instances_snapshots" entry: UNIQUE constraint failed: instances_snapshots.instance_id, instances_snapshots.name`, req.Name)
 		}
 		if req.Stateful {
-			// The texts of incusd's lxc driver, in its order; the mock is a
-			// server with CRIU.
-			if inst.ExpandedConfig["migration.stateful"] != "true" && inst.Config["migration.stateful"] != "true" {
+			// The texts of incusd's lxc driver, in its order. Like the
+			// test host, the fake has no CRIU: a stateful snapshot of a
+			// container is always refused.
+			if m.expanded(p, inst).ExpandedConfig["migration.stateful"] != "true" {
 				return "Stateful snapshots require that the instance has migration.stateful be set to true"
 			}
 			if !inst.running {
 				return "Unable to create a stateful snapshot. The instance isn't running"
+			}
+			if inst.Type == "container" {
+				return "Unable to create a stateful snapshot. CRIU isn't installed"
 			}
 		}
 		full := m.expanded(p, inst)

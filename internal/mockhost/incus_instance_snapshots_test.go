@@ -35,11 +35,13 @@ func TestIncusInstanceSnapshots(t *testing.T) {
 		{method: "POST", path: snaps + "/s1", body: `{"name":"s3"}`, status: 202},
 		{method: "GET", path: snaps + "/s3", status: 200, has: []string{`"name":"s3"`}},
 		{method: "GET", path: snaps, status: 200, has: []string{`"/1.0/instances/%[1]s-i/snapshots/s2"`, `"/1.0/instances/%[1]s-i/snapshots/s3"`}},
+		{method: "POST", path: "/1.0/instances", body: `{"name":"%[1]s-r","start":true,"config":{"migration.stateful":"true"},"source":{"type":"image","alias":"` + image + `"}}`, status: 202},
+		{method: "POST", path: "/1.0/instances/%[1]s-r/snapshots", body: `{"name":"st","stateful":true}`, status: 202, text: "Unable to create a stateful snapshot. CRIU isn't installed"},
 		{method: "DELETE", path: snaps + "/s3", status: 202},
 		{method: "DELETE", path: snaps + "/s3", status: 404, text: `Failed to fetch snapshot "s3" of instance "%[1]s-i" in project "default": Instance_snapshot not found`},
 	}
 	runScenario(t, steps, []string{
 		"DELETE /1.0/instances/%[1]s-i/snapshots/s1", "DELETE /1.0/instances/%[1]s-i/snapshots/s2", "DELETE /1.0/instances/%[1]s-i/snapshots/s3",
-		"DELETE /1.0/instances/%[1]s-i",
+		"DELETE /1.0/instances/%[1]s-i", "STOP /1.0/instances/%[1]s-r",
 	})
 }

@@ -187,6 +187,25 @@ resource "rack_incus_instance_snapshot" "twin" {
 					Config:      config(h, inst, ref, fmt.Sprintf("name = %q\nstateful = true", name+"x")),
 					ExpectError: acctest.DiagRE(`Incus operation [0-9a-f-]{36} \(Snapshotting instance\).*Stateful snapshots require that the instance has migration\.stateful be set to true`),
 				},
+				{ // running, migration.stateful set: a container needs CRIU, which this host lacks
+					Config: h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_instance" "inst" {
+  remote  = "test"
+  name    = %q
+  image   = %q
+  running = true
+  config  = { "migration.stateful" = "true" }
+}
+
+resource "rack_incus_instance_snapshot" "test" {
+  remote   = "test"
+  instance = rack_incus_instance.inst.name
+  name     = %q
+  stateful = true
+}
+`, inst, h.Image, name+"y"),
+					ExpectError: acctest.DiagRE(`Incus operation [0-9a-f-]{36} \(Snapshotting instance\).*Unable to create a stateful snapshot\. CRIU isn't installed.*stateful = false`),
+				},
 			},
 		})
 	})
