@@ -77,7 +77,7 @@ func (r *tokenResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, res
 			"The token is never written to plan or state. At the end of the run the token is revoked unless it was used, so it must be used within the run that opened it (each plan and apply opens a new one). " +
 			"incusd issues tokens only while it listens on the network (`core.https_address`); their lifetime is the server's `core.remote_token_expiry`.",
 		Attributes: map[string]schema.Attribute{
-			"remote": schema.StringAttribute{Optional: true,
+			"remote": schema.StringAttribute{Optional: true, Computed: true,
 				Description: "Incus remote (see the provider's `incus_remote` blocks) whose trust store the token adds to. Defaults to the provider's default remote.",
 				Validators:  []validator.String{fw.BlockNameValidator}},
 			"client_name": schema.StringAttribute{Required: true,

@@ -116,8 +116,7 @@ func TestAccIncusTrustToken_unusedIsRevoked(t *testing.T) {
 	name := acctest.RandomName("laptop")
 	config := h.ProviderConfig() + fmt.Sprintf(`
 ephemeral "rack_incus_trust_token" "t" {
-  remote      = "test"
-  client_name = %q
+  client_name = %q # on the default remote
   projects    = ["default"]
   restricted  = true
 }
