@@ -273,6 +273,10 @@ func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFound
 //   - POST /1.0/storage-pools (409): "The storage pool already exists: The record already exists"
 //   - POST /1.0/storage-pools/{pool}/volumes/custom[/{name}] (409): "Volume by that name already exists"
 //   - POST .../snapshots (409): `Snapshot "s1" already in use`
+//   - POST /1.0/instances/{name}/snapshots operation: `Failed creating instance snapshot record "s1": Add
+//     snapshot info to the database: Failed to create "instances_snapshots" entry: UNIQUE constraint failed: ...`
+//   - POST /1.0/instances/{name}/snapshots/{snap} (409): "Name 'web/s2' already in use"
+//   - POST /1.0/certificates (409): "Certificate already in trust store"
 //   - POST /1.0/network-zones (400): "The network zone already exists" (zone names are server-wide)
 //   - POST /1.0/network-integrations (500): `Failed to create "networks_integrations" entry:
 //     UNIQUE constraint failed: networks_integrations.name`, and its rename (500) "Rename

@@ -53,6 +53,16 @@ type Incus struct {
 	ops      map[string]*mockOperation
 	trusted  map[string]bool // client certificate fingerprints (HTTPS)
 	tokens   map[string]bool // unused trust tokens
+	// instSnapshots are the instances' snapshots (incus_instance_snapshots.go).
+	instSnapshots map[*mockInstance]map[string]*api.InstanceSnapshot
+	// certs is the trust store (incus_certificates.go), by fingerprint.
+	certs map[string]*api.Certificate
+	// tokenOps are the open trust tokens' operations, by secret.
+	tokenOps map[string]*tokenOperation
+	// serverFingerprint is the HTTPS certificate's (ServeTLS).
+	serverFingerprint string
+	// tokenExpiry is core.remote_token_expiry (SetTrustTokenExpiry).
+	tokenExpiry time.Duration
 
 	tlsServers []*http.Server
 	// mux routes the API (incus_*.go add their routes in routes).
@@ -427,6 +437,8 @@ func (m *Incus) routes() *http.ServeMux {
 	m.networkAddressSetRoutes(mux)
 	m.networkForwardRoutes(mux)
 	m.networkOVNRoutes(mux)
+	m.instanceSnapshotRoutes(mux)
+	m.certificateRoutes(mux)
 	return mux
 }
 

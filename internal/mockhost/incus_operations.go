@@ -88,9 +88,18 @@ func (m *Incus) operationRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /1.0/operations/{id}", m.getOperation)
 	mux.HandleFunc("GET /1.0/operations/{id}/wait", m.waitOperation)
 	mux.HandleFunc("DELETE /1.0/operations/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if m.lookupOperation(w, r) != nil {
-			writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
+		mop := m.lookupOperation(w, r)
+		if mop == nil {
+			return
 		}
+		m.mu.Lock()
+		cancelled := m.cancelTokenOperation(mop)
+		m.mu.Unlock()
+		if cancelled {
+			writeEmpty(w) // a trust token revoked (incus_certificates.go)
+			return
+		}
+		writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
 	})
 }
 

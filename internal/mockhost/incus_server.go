@@ -18,6 +18,7 @@ var apiExtensions = []string{
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
 	"network_address_set",
+	"snapshot_expiry", "snapshot_expiry_creation", "certificate_update", "certificate_token", "certificate_description",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {

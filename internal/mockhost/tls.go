@@ -77,8 +77,12 @@ func (m *Incus) ServeTLS(addr string) (url, serverCertPEM string, err error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12},
 	}
+	srv.Addr = l.Addr().String() // the address trust tokens carry
 	go func() { _ = srv.ServeTLS(l, "", "") }()
+	m.mu.Lock()
 	m.tlsServers = append(m.tlsServers, srv)
+	m.serverFingerprint = fingerprint(pair.Certificate[0])
+	m.mu.Unlock()
 	return "https://" + l.Addr().String(), certPEM, nil
 }
 
@@ -136,7 +140,9 @@ func (m *Incus) serveTrusted(w http.ResponseWriter, r *http.Request) {
 		}
 		m.mu.Lock()
 		ok := m.tokens[req.TrustToken]
-		if ok {
+		if !ok {
+			ok = m.useTrustToken(req.TrustToken, r.TLS.PeerCertificates[0])
+		} else {
 			delete(m.tokens, req.TrustToken)
 			m.trusted[client] = true
 		}

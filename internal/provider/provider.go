@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -23,7 +24,9 @@ import (
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/project"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/snapshot"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/storage"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/trust"
 	"github.com/rackform/terraform-provider-rack/internal/provider/pikvm"
 	"github.com/rackform/terraform-provider-rack/internal/provider/providerdata"
 )
@@ -32,6 +35,8 @@ import (
 type rackProvider struct {
 	version string
 }
+
+var _ provider.ProviderWithEphemeralResources = (*rackProvider)(nil)
 
 // New returns a constructor of the provider at the given version.
 func New(version string) func() provider.Provider {
@@ -132,6 +137,7 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	data := &providerdata.Data{Incus: client, PiKVMs: devices}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -157,6 +163,8 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		pikvm.NewMSDImageResource,
 		pikvm.NewMSDDriveResource,
 		pikvm.NewGPIOOutputResource,
+		snapshot.NewResource,
+		trust.NewCertificateResource,
 	}
 }
 
@@ -180,6 +188,14 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		pikvm.NewPowerDataSource,
 		pikvm.NewMSDDataSource,
 		pikvm.NewGPIODataSource,
+		trust.NewCertificateDataSource,
+	}
+}
+
+// EphemeralResources are the types whose values never reach plan or state.
+func (p *rackProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		trust.NewTrustTokenEphemeralResource,
 	}
 }
 

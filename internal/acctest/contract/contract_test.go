@@ -351,6 +351,9 @@ func interruptedRename(t *testing.T, c Case, env *Env) {
 		t.Run(moment, func(t *testing.T) {
 			name := acctest.RandomName("ren")
 			renamed := name + "-b"
+			if c.Prepare != nil {
+				c.Prepare(t, env, name) // what both names need (a snapshot's instance)
+			}
 			stop := acctest.NewInterrupter()
 			tfresource.UnitTest(t, tfresource.TestCase{
 				ProtoV6ProviderFactories: stop.Factories(),

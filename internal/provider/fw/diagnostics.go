@@ -32,6 +32,9 @@ func explain(err error) (what, todo string) {
 			what += "\nServer error: " + e.Message
 		}
 		todo = fmt.Sprintf("Fix the cause above and apply again. While incusd still lists it, `incus operation show %s` shows the operation.", e.OperationID)
+		if e.Hint != "" {
+			todo = e.Hint + " " + todo
+		}
 	case *clienterr.ConflictError:
 		switch {
 		case e.ImportID != "":

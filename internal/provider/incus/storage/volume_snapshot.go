@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -31,15 +30,7 @@ type snapshotModel struct {
 }
 
 func (m *snapshotModel) put(diags *diag.Diagnostics) incus.StorageVolumeSnapshotPut {
-	put := incus.StorageVolumeSnapshotPut{Description: m.Description.ValueString()}
-	if v := m.ExpiresAt.ValueString(); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			diags.AddError("Invalid Snapshot Expiry", fmt.Sprintf("expires_at %q is not an RFC 3339 time: %s", v, err))
-		}
-		put.ExpiresAt = t
-	}
-	return put
+	return incus.StorageVolumeSnapshotPut{Description: m.Description.ValueString(), ExpiresAt: incusattr.ExpiryToAPI(m.ExpiresAt, diags)}
 }
 
 var snapshotType = &configobject.Type[snapshotModel, incus.StorageVolumeSnapshot]{
@@ -58,7 +49,7 @@ var snapshotType = &configobject.Type[snapshotModel, incus.StorageVolumeSnapshot
 			Description:   "The volume's config when the snapshot was taken.",
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()}},
 		"expires_at": schema.StringAttribute{Optional: true, Computed: true, CustomType: timetypes.RFC3339Type{},
-			PlanModifiers: []planmodifier.String{expiryPlan{}},
+			PlanModifiers: []planmodifier.String{incusattr.ExpiryPlan()},
 			Description:   "When Incus deletes the snapshot, as an RFC 3339 time (`2030-01-02T15:04:05Z`). Unset, the snapshot never expires (an expiry from the volume's `snapshots.expiry` is cleared).",
 		},
 		"created_at": schema.StringAttribute{Computed: true,
@@ -104,41 +95,9 @@ var snapshotType = &configobject.Type[snapshotModel, incus.StorageVolumeSnapshot
 		m.Pool = types.StringValue(v.Pool)
 		m.Volume = types.StringValue(v.Volume)
 		m.CreatedAt = types.StringValue(v.CreatedAt.UTC().Format(time.RFC3339))
-		// The same instant spelt another way is no change: keep the
-		// configured spelling (the type's semantic equality does so at plan).
-		prior, _ := m.ExpiresAt.ValueRFC3339Time()
-		switch {
-		case v.ExpiresAt.IsZero():
-			m.ExpiresAt = timetypes.NewRFC3339Null()
-		case m.ExpiresAt.IsNull() || m.ExpiresAt.IsUnknown() || !prior.Equal(v.ExpiresAt):
-			m.ExpiresAt = timetypes.NewRFC3339TimeValue(v.ExpiresAt.UTC())
-		}
+		// The same instant spelt another way is no change.
+		m.ExpiresAt = incusattr.ExpiryFromAPI(m.ExpiresAt, v.ExpiresAt)
 	},
-}
-
-// expiryPlan plans expires_at as configured (null: never), but keeps the
-// state's spelling of the same instant: an import reads it in UTC, and a
-// configured "+01:00" of the same time is no change. (Computed only so
-// that the plan may keep the state's spelling.)
-type expiryPlan struct{}
-
-func (expiryPlan) Description(context.Context) string {
-	return "the configured expiry; the same instant spelt another way is no change"
-}
-func (p expiryPlan) MarkdownDescription(ctx context.Context) string { return p.Description(ctx) }
-func (expiryPlan) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.ConfigValue.IsUnknown() {
-		return
-	}
-	resp.PlanValue = req.ConfigValue
-	if req.ConfigValue.IsNull() || req.StateValue.IsNull() || req.StateValue.IsUnknown() {
-		return
-	}
-	planned, err1 := time.Parse(time.RFC3339, req.ConfigValue.ValueString())
-	state, err2 := time.Parse(time.RFC3339, req.StateValue.ValueString())
-	if err1 == nil && err2 == nil && planned.Equal(state) {
-		resp.PlanValue = req.StateValue
-	}
 }
 
 // NewVolumeSnapshotResource is rack_incus_storage_volume_snapshot.
