@@ -89,7 +89,7 @@ func (m *Incus) operationRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /1.0/operations/{id}/wait", m.waitOperation)
 	mux.HandleFunc("DELETE /1.0/operations/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if m.lookupOperation(w, r) != nil {
-			writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
+			writeError(w, http.StatusBadRequest, "Only running operations can be cancelled") // incusd 6.0.4 answers 400
 		}
 	})
 }

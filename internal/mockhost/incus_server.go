@@ -18,6 +18,7 @@ var apiExtensions = []string{
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
 	"network_address_set",
+	"file_delete", "directory_manipulation", "file_symlinks", "container_exec_recording", "container_exec_user_group_cwd",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {
