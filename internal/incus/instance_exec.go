@@ -196,3 +196,89 @@ func IsCommandNotFound(err error) bool {
 	var v *clienterr.ValidationError
 	return errors.As(err, &v) && strings.Contains(v.Message, "Command not found")
 }
+
+// waitCloudInit waits for cloud-init to finish in the instance by running
+// `cloud-init status --wait --long` (cloud-init's own wait, one request and
+// one operation, rather than polling /run/cloud-init/result.json, whose
+// errors would need reading cloud-init's files and which a VM without its
+// agent cannot serve either). Exit 0 is done; 2 is done with recoverable
+// errors (accepted); otherwise, or status error, its own errors are the
+// error. An image without cloud-init is an UnsatisfiableError at once.
+func (c *Client) waitCloudInit(ctx context.Context, s Scope, name string) error {
+	resolved, _ := c.Resolve(s)
+	object := instanceObject(resolved, name)
+	res, err := c.ExecInstance(ctx, s, name, ExecSpec{Command: []string{"cloud-init", "status", "--wait", "--long"}})
+	if IsCommandNotFound(err) {
+		return &clienterr.UnsatisfiableError{
+			Info: clienterr.Info{Object: object, Message: "cloud-init is not installed in the instance (incusd: Command not found), so it cannot finish",
+				Hint: `Use an image with cloud-init (the "/cloud" variants of the images: remote), or remove the "cloud-init" wait_for condition.`},
+			WaitingFor: object + " to finish cloud-init",
+		}
+	}
+	if err != nil {
+		var te *clienterr.TimeoutError
+		if errors.As(err, &te) || clienterr.Interrupted(ctx) {
+			return timeoutFromContext(ctx, fmt.Sprintf("cloud-init to finish in instance %q", name), "")
+		}
+		return err
+	}
+	st := parseCloudInitStatus(res.Stdout)
+	if (res.ExitCode == 0 || res.ExitCode == 2) && st.status != "error" {
+		return nil
+	}
+	msg := fmt.Sprintf("cloud-init reported status %q (exit code %d)", fallback(st.status, "unknown"), res.ExitCode)
+	if len(st.errors) > 0 {
+		msg += ": " + strings.Join(st.errors, "; ")
+	} else if st.detail != "" {
+		msg += ": " + st.detail
+	} else if e := strings.TrimSpace(res.Stderr); e != "" {
+		msg += ": " + e
+	}
+	return &clienterr.OperationError{
+		Info:        clienterr.Info{Object: object, Message: msg, Hint: "`incus exec " + name + " -- cloud-init status --long` and /var/log/cloud-init.log in the instance tell more."},
+		OperationID: res.OperationID,
+		Description: "cloud-init status --wait --long",
+		OpStatus:    "Failure",
+	}
+}
+
+func fallback(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+type cloudInitStatus struct {
+	status, detail string
+	errors         []string
+}
+
+// parseCloudInitStatus reads `cloud-init status --long`: "key: value" lines,
+// and the `errors:` list ("- item" lines, or [] inline).
+func parseCloudInitStatus(out string) cloudInitStatus {
+	var st cloudInitStatus
+	inErrors := false
+	for _, line := range strings.Split(out, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if inErrors && strings.HasPrefix(trimmed, "- ") {
+			st.errors = append(st.errors, strings.TrimSpace(strings.TrimPrefix(trimmed, "- ")))
+			continue
+		}
+		inErrors = false
+		key, value, ok := strings.Cut(trimmed, ":")
+		if !ok {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		switch key {
+		case "status":
+			st.status = value
+		case "detail":
+			st.detail = value
+		case "errors":
+			inErrors = value == ""
+		}
+	}
+	return st
+}
