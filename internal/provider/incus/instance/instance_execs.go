@@ -196,7 +196,7 @@ func (r *instanceResource) runExecs(ctx context.Context, plan *instanceModel, na
 			if errors.As(err, &te) {
 				diags.AddAttributeError(p, "Incus Exec Timed Out", fmt.Sprintf("execs[%q] in %s: %s. It runs again on the next apply.", n, describeInstance(plan), te.Error()))
 			} else {
-				fw.AddAttributeError(diags, p, "Unable to Run Command in Incus Instance", fmt.Errorf("execs[%q] %s: %w", n, commandText(spec.Command), err))
+				diags.AddAttributeError(p, "Unable to Run Command in Incus Instance", fmt.Sprintf("execs[%q]: command %s could not run.\n\n%s", n, commandText(spec.Command), fw.ErrorDetail(err)))
 			}
 			return false
 		}

@@ -221,7 +221,7 @@ func (r *instanceResource) pushFiles(ctx context.Context, plan *instanceModel, n
 	// Deepest (last listed) first, so that a directory is emptied before it goes.
 	for i := len(d.drop) - 1; i >= 0; i-- {
 		if err := r.data.Incus.DeleteInstanceFile(ctx, scope, name, d.drop[i]); err != nil {
-			fw.AddError(diags, "Unable to Delete File From Incus Instance", fmt.Errorf("%s was dropped from files: %w", d.drop[i], err))
+			diags.AddError("Unable to Delete File From Incus Instance", fmt.Sprintf("%s was dropped from files, and could not be deleted from the instance.\n\n%s", d.drop[i], fw.ErrorDetail(err)))
 			ok = false
 		}
 	}
@@ -232,8 +232,8 @@ func (r *instanceResource) pushFiles(ctx context.Context, plan *instanceModel, n
 		}
 		sum, err := r.pushFile(ctx, scope, name, *f)
 		if err != nil {
-			fw.AddAttributeError(diags, path.Root("files").AtListIndex(i), "Unable to Upload File to Incus Instance",
-				fmt.Errorf("files[%d] (%s): %w", i, f.TargetPath.ValueString(), err))
+			diags.AddAttributeError(path.Root("files").AtListIndex(i), "Unable to Upload File to Incus Instance",
+				fmt.Sprintf("files[%d] (%s) could not be uploaded.\n\n%s", i, f.TargetPath.ValueString(), fw.ErrorDetail(err)))
 			return false
 		}
 		f.SHA256 = types.StringValue(sum)
