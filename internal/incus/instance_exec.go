@@ -191,10 +191,13 @@ func readTail(r io.Reader, max int) (string, error) {
 }
 
 // IsCommandNotFound reports whether incusd refused an exec because the
-// command does not exist in the instance (HTTP 400 "Command not found").
+// command does not exist in the instance: "Command not found", as the
+// exec's failed operation (incusd 6.0.4, usually) or as an HTTP 400.
 func IsCommandNotFound(err error) bool {
 	var v *clienterr.ValidationError
-	return errors.As(err, &v) && strings.Contains(v.Message, "Command not found")
+	var o *clienterr.OperationError
+	return (errors.As(err, &v) && strings.Contains(v.Message, "Command not found")) ||
+		(errors.As(err, &o) && strings.Contains(o.Message, "Command not found"))
 }
 
 // waitCloudInit waits for cloud-init to finish in the instance by running

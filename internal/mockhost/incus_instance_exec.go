@@ -31,8 +31,8 @@ import (
 // has `user.rack-mock.cloud-init` (the real busybox image has no
 // cloud-init): "done" reports success at once, "done:DURATION" after that
 // long, "error:MESSAGE" reports status error with MESSAGE in its errors
-// list. Without the key, cloud-init is "Command not found", as on the real
-// image.
+// list. Without the key, cloud-init is "Command not found" (a failed
+// operation, as incusd 6.0.4 answers), as on the real image.
 
 const mockCloudInitKey = "user.rack-mock.cloud-init"
 
@@ -85,8 +85,10 @@ func (m *Incus) execInstance(w http.ResponseWriter, r *http.Request, _ *mockProj
 		writeError(w, http.StatusNotImplemented, "the mock host runs exec only with record-output and without websockets")
 		return
 	}
+	failWith := failWith(r)
 	if len(req.Command) == 0 || !m.commandExists(inst, req.Command[0]) {
-		writeError(w, http.StatusBadRequest, "Command not found")
+		// incusd 6.0.4 starts the operation, which then fails.
+		m.startOperation(w, "Executing command", map[string][]string{"containers": {"/1.0/instances/" + inst.Name}, "instances": {"/1.0/instances/" + inst.Name}}, "Command not found", nil)
 		return
 	}
 	if req.Cwd != "" {
@@ -113,7 +115,7 @@ func (m *Incus) execInstance(w http.ResponseWriter, r *http.Request, _ *mockProj
 		},
 		done: make(chan struct{}),
 	}
-	if msg := failWith(r); msg != "" {
+	if msg := failWith; msg != "" {
 		mop.work = func() string { return msg }
 	} else {
 		mop.work = func() string {

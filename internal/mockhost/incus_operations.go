@@ -88,7 +88,15 @@ func (m *Incus) operationRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /1.0/operations/{id}", m.getOperation)
 	mux.HandleFunc("GET /1.0/operations/{id}/wait", m.waitOperation)
 	mux.HandleFunc("DELETE /1.0/operations/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if m.lookupOperation(w, r) != nil {
+		if mop := m.lookupOperation(w, r); mop != nil {
+			m.mu.Lock()
+			running := !mop.ended
+			m.mu.Unlock()
+			if running && mop.op.Description == "Executing command" {
+				// A non-interactive exec is not cancellable (may_cancel false).
+				writeError(w, http.StatusBadRequest, "This operation can't be cancelled")
+				return
+			}
 			writeError(w, http.StatusBadRequest, "Only running operations can be cancelled") // incusd 6.0.4 answers 400
 		}
 	})
