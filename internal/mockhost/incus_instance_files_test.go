@@ -19,13 +19,15 @@ func TestIncusInstanceFilesAndExecTexts(t *testing.T) {
 		t.Run(hostName, func(t *testing.T) {
 			h := &rawIncus{t: t, socket: socket}
 			name := "rack-files-" + randomHex()
-			t.Cleanup(func() {
-				h.do("PUT", "/1.0/instances/"+name+"/state", `{"action":"stop","force":true}`)
-				time.Sleep(500 * time.Millisecond)
-				h.do("DELETE", "/1.0/instances/"+name, "")
-			})
 			base := "/1.0/instances/" + name
-			wait := func(env envelope) envelope {
+			var wait func(env envelope) envelope
+			t.Cleanup(func() {
+				_, env := h.do("PUT", base+"/state", `{"action":"stop","force":true}`)
+				wait(env)
+				_, env = h.do("DELETE", base, "")
+				wait(env)
+			})
+			wait = func(env envelope) envelope {
 				t.Helper()
 				var op struct {
 					ID string `json:"id"`
