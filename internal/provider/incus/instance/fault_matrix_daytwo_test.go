@@ -54,7 +54,9 @@ func TestAccFaultMatrix_incusInstanceDayTwo(t *testing.T) {
 			arm:     func(_ *acctest.IncusHost, stop *acctest.Interrupter, _ mockhost.Fault) { stop.InterruptAtApply() },
 			outcome: func(first string) *regexp.Regexp { return interruptedBefore(first) }},
 		{name: "afterAccepted",
-			arm:     func(h *acctest.IncusHost, stop *acctest.Interrupter, f mockhost.Fault) { armAfterAccept(h, f, stop.Interrupt) },
+			arm: func(h *acctest.IncusHost, stop *acctest.Interrupter, f mockhost.Fault) {
+				armAfterAccept(h, f, stop.Interrupt)
+			},
 			outcome: func(string) *regexp.Regexp { return nil }},
 		{name: "duringWait", operation: true,
 			arm: func(h *acctest.IncusHost, stop *acctest.Interrupter, f mockhost.Fault) {
