@@ -34,6 +34,9 @@ func (r *instanceResource) planDayTwo(ctx context.Context, req resource.ModifyPl
 	if !req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0 {
 		state = &instanceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if replaced(plan, state) {
+			state = nil
+		}
 	}
 	starting := plan.Running.ValueBool()
 	if state != nil {
@@ -143,4 +146,13 @@ func (r *instanceResource) finishCreate(ctx context.Context, plan *instanceModel
 	r.readInto(ctx, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	return true
+}
+
+// replaced reports whether the plan replaces the instance through one of the
+// attributes whose own plan modifier requires it (the resource's ModifyPlan
+// does not see those in resp.RequiresReplace).
+func replaced(plan, state *instanceModel) bool {
+	changed := func(p, s types.String) bool { return !p.IsUnknown() && !p.Equal(s) }
+	return changed(plan.Type, state.Type) || !plan.Target.Equal(state.Target) ||
+		changed(plan.Project, state.Project) || changed(plan.Remote, state.Remote)
 }
