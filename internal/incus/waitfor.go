@@ -12,7 +12,7 @@ import (
 
 // WaitCondition is something to wait for after an instance starts.
 type WaitCondition struct {
-	Type  string        // "ipv4", "ipv6", "agent", "ready" or "delay"
+	Type  string        // "ipv4", "ipv6", "agent", "ready", "cloud-init" or "delay"
 	NIC   string        // for ipv4/ipv6: the interface; "" means any
 	Delay time.Duration // for "delay"
 }
@@ -29,6 +29,12 @@ func (c *Client) WaitFor(ctx context.Context, s Scope, name string, conds []Wait
 			case <-ctx.Done():
 				return timeoutFromContext(ctx, fmt.Sprintf("the %s delay after starting instance %q", cond.Delay, name), "")
 			case <-time.After(cond.Delay):
+			}
+			continue
+		}
+		if cond.Type == "cloud-init" {
+			if err := c.waitCloudInit(ctx, s, name); err != nil {
+				return err
 			}
 			continue
 		}

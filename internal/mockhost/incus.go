@@ -99,6 +99,8 @@ type mockInstance struct {
 	frozen  bool
 	// leases are the addresses of its NICs, by device name.
 	leases map[string]lease
+	// dayTwo holds its simulated files and exec logs (incus_instance_files.go).
+	dayTwo *mockDayTwo
 }
 
 // IncusOptions shape the state a fake incusd starts with (and goes back to

@@ -65,6 +65,8 @@ func (m *Incus) instanceRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /1.0/instances/{name}/state", m.withInstance(func(w http.ResponseWriter, r *http.Request, _ *mockProject, inst *mockInstance) {
 		m.changeState(w, r, inst, failWith(r))
 	}))
+	m.instanceFileRoutes(mux)
+	m.instanceExecRoutes(mux)
 }
 
 // withInstanceProject runs h on the request's project with m.mu held; a

@@ -93,13 +93,19 @@ func (m *Incus) operationRoutes(mux *http.ServeMux) {
 			return
 		}
 		m.mu.Lock()
+		running := !mop.ended
 		cancelled := m.cancelTokenOperation(mop)
 		m.mu.Unlock()
 		if cancelled {
 			writeEmpty(w) // a trust token revoked (incus_certificates.go)
 			return
 		}
-		writeError(w, http.StatusForbidden, "Only running operations can be cancelled")
+		if running && mop.op.Description == "Executing command" {
+			// A non-interactive exec is not cancellable (may_cancel false).
+			writeError(w, http.StatusBadRequest, "This operation can't be cancelled")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "Only running operations can be cancelled") // incusd 6.0.4 answers 400
 	})
 }
 

@@ -19,6 +19,7 @@ var apiExtensions = []string{
 	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
 	"network_address_set",
 	"snapshot_expiry", "snapshot_expiry_creation", "certificate_update", "certificate_token", "certificate_description",
+	"file_delete", "directory_manipulation", "file_symlinks", "container_exec_recording", "container_exec_user_group_cwd",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {

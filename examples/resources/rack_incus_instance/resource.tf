@@ -33,6 +33,62 @@ resource "rack_incus_instance" "builder" {
   running = false
 }
 
+# Day two: files uploaded before the first start, cloud-init waited for,
+# then commands run in the instance.
+resource "rack_incus_instance" "app" {
+  name  = "app"
+  image = "images:debian/12/cloud"
+
+  config = {
+    "cloud-init.user-data" = <<-EOT
+      #cloud-config
+      packages: [nginx]
+    EOT
+  }
+
+  files = [
+    {
+      target_path        = "/etc/app/app.conf"
+      content            = "listen = 8080\n"
+      mode               = "0640"
+      create_directories = true
+    },
+    {
+      # Streamed from disk; editing the local file uploads it again.
+      target_path = "/usr/local/bin/app"
+      source_path = "${path.module}/app"
+      mode        = "0755"
+    },
+    { target_path = "/var/lib/app", type = "directory" },
+    { target_path = "/etc/app/current", type = "symlink", content = "/etc/app/app.conf" },
+  ]
+
+  wait_for = [{ type = "cloud-init" }]
+
+  execs = {
+    "10-migrate" = {
+      command       = ["/usr/local/bin/app", "migrate"]
+      environment   = { APP_ENV = "production" }
+      working_dir   = "/var/lib/app"
+      timeout       = "5m"
+      record_output = true
+    }
+    "20-reload" = {
+      command = ["systemctl", "reload", "nginx"]
+      trigger = "on_change"
+    }
+    "30-warm" = {
+      command       = ["sh", "-c", "curl -fsS http://127.0.0.1:8080/ >/dev/null"]
+      trigger       = "on_start"
+      fail_on_error = false
+    }
+  }
+}
+
+output "migrate_output" {
+  value = rack_incus_instance.app.execs["10-migrate"].stdout
+}
+
 output "web_address" {
   value = rack_incus_instance.web.ipv4_address
 }

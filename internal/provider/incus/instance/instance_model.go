@@ -33,6 +33,8 @@ type instanceModel struct {
 	Project     types.String `tfsdk:"project"`
 	Remote      types.String `tfsdk:"remote"`
 	WaitFor     types.List   `tfsdk:"wait_for"`
+	Files       types.List   `tfsdk:"files"` // instance_files.go
+	Execs       types.Map    `tfsdk:"execs"` // instance_execs.go
 
 	Status           types.String `tfsdk:"status"`
 	IPv4Address      types.String `tfsdk:"ipv4_address"`
@@ -134,6 +136,12 @@ func (m *instanceModel) applyInstance(inst *incus.Instance, s incus.Scope) {
 	}
 	if m.WaitFor.IsUnknown() {
 		m.WaitFor = types.ListNull(types.ObjectType{AttrTypes: waitForAttrTypes})
+	}
+	if m.Files.IsUnknown() {
+		m.Files = types.ListNull(types.ObjectType{AttrTypes: fileAttrTypes})
+	}
+	if m.Execs.IsUnknown() {
+		m.Execs = types.MapNull(types.ObjectType{AttrTypes: execAttrTypes})
 	}
 	if m.Target.IsUnknown() {
 		m.Target = types.StringNull()

@@ -131,13 +131,16 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{Required: true,
 						Description: "`ipv4` or `ipv6` (a global address, which needs a nic device of its own or from a profile), `agent` (the VM agent runs: virtual machines only), " +
-							"`ready` (status Ready, which the instance reports itself through /dev/incus, so not with `security.guestapi = false`), or `delay`.",
-						Validators: []validator.String{stringvalidator.OneOf("ipv4", "ipv6", "agent", "ready", "delay")}},
+							"`ready` (status Ready, which the instance reports itself through /dev/incus, so not with `security.guestapi = false`), " +
+							"`cloud-init` (cloud-init finished: runs `cloud-init status --wait --long` in the instance, and fails with cloud-init's own errors when it reports status error, or at once when the image has no cloud-init), or `delay`.",
+						Validators: []validator.String{stringvalidator.OneOf("ipv4", "ipv6", "agent", "ready", "cloud-init", "delay")}},
 					"nic": schema.StringAttribute{Optional: true, Description: "For `ipv4`/`ipv6`: the interface that must have the address, by its name inside the instance (`eth0`); any by default. In a container, a name no NIC has fails at once."},
 					"delay": schema.StringAttribute{Optional: true, Description: "For `delay`: how long, as a Go duration (`10s`).",
 						Validators: []validator.String{fw.DurationValidator{}}},
 				}},
 			},
+			"files":             filesAttribute(),
+			"execs":             execsAttribute(),
 			"status":            schema.StringAttribute{Computed: true, Description: "Status Incus reports: Running, Stopped, Frozen, Error, Ready."},
 			"ipv4_address":      schema.StringAttribute{Computed: true, Description: "First global IPv4 address of the primary interface (eth0 when present); empty when none."},
 			"ipv6_address":      schema.StringAttribute{Computed: true, Description: "First global IPv6 address of the primary interface; empty when none."},
@@ -160,6 +163,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 }
 
 func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var files types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("files"), &files)...)
+	validateFiles(ctx, files, &resp.Diagnostics)
 	var waits types.List
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("wait_for"), &waits)...)
 	if waits.IsNull() || waits.IsUnknown() {
@@ -267,6 +273,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		r.planImage(ctx, &plan, &state, resp)
 	}
+	r.planDayTwo(ctx, req, resp, &plan)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -353,6 +360,7 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		Target:      plan.Target.ValueString(),
 	}
 	conds := waitConditions(ctx, plan.WaitFor, &resp.Diagnostics)
+	day2 := beginDayTwo(ctx, &plan, nil, &spec, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -390,6 +398,9 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 		}
 		r.readInto(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+	if !r.finishCreate(ctx, &plan, day2, conds, resp) {
+		return
 	}
 	now := fmt.Sprintf("%s was created and is %s", describeInstance(&plan), plan.Status.ValueString())
 	if len(conds) > 0 {
@@ -441,6 +452,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	scope = incusattr.ResolvedScope(r.data.Incus, scope)
 	state.applyInstance(inst, scope)
+	r.readFiles(ctx, &state, &resp.Diagnostics)
 	if state.Image.IsNull() || state.Image.ValueString() == "" {
 		// After import: name the image by its local alias when it has one.
 		state.Image = types.StringValue(inst.ImageFingerprint)
@@ -469,6 +481,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	frozen := state.Status.ValueString() == "Frozen"
 	graceful := time.Duration(plan.StopTimeout.ValueInt64()) * time.Second
 	client := r.data.Incus
+	day2 := beginDayTwo(ctx, &plan, &state, nil, &resp.Diagnostics)
 
 	// Whatever happens below, record what the server ends up with, even
 	// after an interrupt (on a context the interrupt does not cancel).
@@ -536,6 +549,9 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 
+	if !r.pushFiles(ctx, &plan, name, day2, &resp.Diagnostics) {
+		return
+	}
 	switch want := plan.Running.ValueBool(); {
 	case want && frozen:
 		// Frozen (paused) reads as not running; resume it.
@@ -559,6 +575,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 			return
 		}
 	}
+	r.runExecs(ctx, &plan, name, day2, &resp.Diagnostics)
 }
 
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
