@@ -61,9 +61,10 @@ func (c *Client) CopyInstance(ctx context.Context, s Scope, spec InstanceSpec) (
 // instance.LoadByProjectAndName):
 //
 //	Failed to fetch instance "web" in project "default": Instance not found
+//	Failed to fetch instance "web/snap0" in project "default": Instance not found (the instance is missing)
 //	Failed to fetch snapshot "snap0" of instance "web" in project "default": Instance_snapshot not found
 var (
-	copySourceMissing   = regexp.MustCompile(`^Failed to fetch instance "([^"]+)" in project "([^"]*)": Instance not found$`)
+	copySourceMissing   = regexp.MustCompile(`^Failed to fetch instance "([^"/]+)(?:/[^"]*)?" in project "([^"]*)": Instance not found$`)
 	copySnapshotMissing = regexp.MustCompile(`^Failed to fetch snapshot "([^"]+)" of instance "([^"]+)" in project "([^"]*)": Instance_snapshot not found$`)
 )
 

@@ -18,6 +18,7 @@ var apiExtensions = []string{
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
 	"network_address_set",
+	"container_backup", "backup_override_name", "container_copy_project", "instances_rebuild",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {
@@ -39,6 +40,7 @@ var extensionRoutes = map[string][]string{
 	"network_address_set":   {"1.0", "network-address-sets"},
 	"network_forward":       {"1.0", "networks", "*", "forwards"},
 	"network_load_balancer": {"1.0", "networks", "*", "load-balancers"},
+	"instances_rebuild":     {"1.0", "instances", "*", "rebuild"},
 }
 
 // hiddenRoute reports whether path belongs to a hidden extension.

@@ -240,12 +240,20 @@ func (r *instanceResource) createFromSource(ctx context.Context, plan *instanceM
 		inst, err = client.CreateInstanceFromBackup(ctx, scope, name, f)
 	}
 	resolved := incusattr.ResolvedScope(client, scope)
-	save := func() {
-		plan.applyInstance(inst, resolved)
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	save := func() { // the plan itself still holds what is to be applied
+		saved := *plan
+		saved.applyInstance(inst, resolved)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &saved)...)
 	}
 	if inst != nil {
 		save() // never orphaned: an error below leaves it tainted
+	}
+	if err != nil && inst != nil && clienterr.IsConnection(err) {
+		// The answer was lost, but the instance was found made (the
+		// request never starts it): the create finished.
+		resp.Diagnostics.AddWarning("Incus Connection Lost During Create",
+			fmt.Sprintf("%s was found created after the connection to Incus was lost, and is saved in state.\n\n%s", fw.Capitalize(describeInstance(plan)), err))
+		err = nil
 	}
 	if err != nil {
 		detail := fw.ErrorDetail(err)
@@ -286,7 +294,8 @@ func (r *instanceResource) createFromSource(ctx context.Context, plan *instanceM
 			return
 		}
 	}
-	if plan.Running.ValueBool() && !clienterr.Interrupted(ctx) {
+	if plan.Running.ValueBool() {
+		// After an interrupt the start is not sent, and its error says so.
 		if err := client.StartInstance(ctx, scope, name); err != nil {
 			resp.Diagnostics.AddError("Unable to Start Incus Instance",
 				fmt.Sprintf("%s was created from its source but did not start: it is saved in state as tainted, and the next apply replaces it.\n\n%s", fw.Capitalize(describeInstance(plan)), fw.ErrorDetail(err)))
