@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
 	"github.com/rackform/terraform-provider-rack/internal/incus"
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 )
@@ -48,6 +49,13 @@ func (r *instanceResource) rebuildIfChanged(ctx context.Context, plan, state *in
 		*running, *frozen = false, false
 	}
 	if err := client.RebuildInstance(ctx, scope, name, incus.ParseImage(plan.Image.ValueString())); err != nil {
+		// State keeps the old image unless the instance is found rebuilt
+		// (a lost answer): the next apply then rebuilds it again.
+		readCtx, cancel := clienterr.Detach(ctx)
+		defer cancel()
+		if inst, gerr := client.GetInstanceAfterChange(readCtx, scope, name); gerr != nil || inst.ImageFingerprint == state.ImageFingerprint.ValueString() {
+			plan.Image = state.Image
+		}
 		fw.AddAttributeError(&resp.Diagnostics, path.Root("image"), "Unable to Rebuild Incus Instance", err)
 		return false
 	}
