@@ -29,7 +29,14 @@ import (
 //   - and the refusal of an update a running instance cannot take.
 
 func (m *Incus) instanceCopyRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /1.0/instances/{name}/rebuild", m.withInstance(m.rebuildInstance))
+	mux.HandleFunc("POST /1.0/instances/{name}/rebuild", m.withInstanceProject(func(w http.ResponseWriter, r *http.Request, p *mockProject) {
+		inst, ok := p.instances[r.PathValue("name")]
+		if !ok {
+			writeError(w, http.StatusNotFound, "Failed loading instance: Instance not found")
+			return
+		}
+		m.rebuildInstance(w, r, p, inst)
+	}))
 }
 
 // copySnapshot is the snapshot of inst that a copy reads, nil when it has
@@ -283,12 +290,11 @@ func (m *Incus) rebuildInstance(w http.ResponseWriter, r *http.Request, _ *mockP
 	case req.Source.Fingerprint != "":
 		img = m.findImage(req.Source.Fingerprint)
 	}
-	if img == nil && req.Source.Type != "none" {
-		writeError(w, http.StatusInternalServerError, "Image not provided for instance rebuild")
-		return
-	}
 	res := map[string][]string{"instances": {"/1.0/instances/" + inst.Name}}
 	m.startOperation(w, "Rebuilding instance", res, failWith, func() string {
+		if img == nil && req.Source.Type != "none" {
+			return "Image not provided for instance rebuild" // the operation fails
+		}
 		for k := range inst.Config {
 			if strings.HasPrefix(k, "image.") || k == "volatile.base_image" {
 				delete(inst.Config, k)
