@@ -52,8 +52,12 @@ func TestAccIncusInstance_sourceInstance(t *testing.T) {
 						statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("image_fingerprint"), knownvalue.StringExact(h.ImageFingerprint(t))),
 					},
 					Check: func(*terraform.State) error {
-						if inst, _, err := h.Client.GetInstance(name); err != nil || inst.Config["user.origin"] != "" {
-							return fmt.Errorf("copy %s: %v, config %v: the source's key should be gone", name, err, inst)
+						inst, _, err := h.Client.GetInstance(name)
+						if err != nil {
+							return fmt.Errorf("reading the copy %s: %w", name, err)
+						}
+						if inst.Config["user.origin"] != "" {
+							return fmt.Errorf("copy %s has config %v: the source's key should be gone", name, inst.Config)
 						}
 						return nil
 					},
