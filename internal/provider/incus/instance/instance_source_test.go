@@ -340,3 +340,56 @@ func writeTarGz(t *testing.T, file, name, body string) {
 		t.Fatal(err)
 	}
 }
+
+// A copy of an instance in another project of the same remote.
+func TestAccIncusInstance_sourceOtherProject(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		project, src, name := acctest.RandomName("proj"), acctest.RandomName("src"), acctest.RandomName("copy")
+		// A project that borrows the default project's images and profiles.
+		if err := h.Client.CreateProject(api.ProjectsPost{Name: project, ProjectPut: api.ProjectPut{Config: map[string]string{
+			"features.images": "false", "features.profiles": "false", "features.storage.volumes": "false", "features.storage.buckets": "false",
+		}}}); err != nil {
+			t.Fatalf("creating project %s: %v", project, err)
+		}
+		inProject := h.Client.UseProject(project)
+		t.Cleanup(func() {
+			if op, err := inProject.DeleteInstance(src); err == nil {
+				_ = op.Wait()
+			}
+			_ = h.Client.DeleteProject(project)
+		})
+		op, err := inProject.CreateInstance(api.InstancesPost{Name: src, Source: api.InstanceSource{Type: "image", Alias: h.Image}})
+		if err == nil {
+			err = op.Wait()
+		}
+		if err != nil {
+			t.Fatalf("creating %s in %s: %v", src, project, err)
+		}
+		t.Cleanup(func() { h.ForgetInstance(name) })
+		acctest.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             acctest.CheckInstancesGone(h, name),
+			Steps: []resource.TestStep{
+				{
+					Config: acctest.InstanceConfig(h, fmt.Sprintf(`
+  name            = %q
+  source_instance = { name = %q, project = %q }
+  running         = false
+`, name, src, project)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("project"), knownvalue.StringExact("default")),
+						statecheck.ExpectKnownValue(acctest.InstanceAddr, tfjsonpath.New("image_fingerprint"), knownvalue.StringExact(h.ImageFingerprint(t))),
+					},
+				},
+				{ // the source's project is named in the error about a missing source
+					Config: acctest.InstanceConfig(h, fmt.Sprintf(`
+  name            = %q
+  source_instance = { name = %q, project = "default" }
+  running         = false
+`, name, src)),
+					ExpectError: acctest.DiagRE(`Source instance "` + src + `" \(project "default", remote "test"\) was not found`),
+				},
+			},
+		})
+	})
+}
