@@ -1,9 +1,16 @@
 package mockhost
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"testing"
+	"time"
 )
 
 // The fake answers copies, rebuilds and refused live updates with incusd
@@ -45,4 +52,56 @@ func TestIncusInstanceCopyTexts(t *testing.T) {
 			h.mustSucceed("POST", "/1.0/instances/"+src+"/rebuild", `{"source":{"type":"image","alias":"rack-busybox"}}`)
 		})
 	}
+}
+
+// A backup import of something that is not a backup: incusd's status and text.
+func TestIncusInstanceBackupImportTexts(t *testing.T) {
+	var gzTar bytes.Buffer
+	gz := gzip.NewWriter(&gzTar)
+	tw := tar.NewWriter(gz)
+	_ = tw.WriteHeader(&tar.Header{Name: "notes.txt", Mode: 0o644, Size: 5})
+	_, _ = tw.Write([]byte("hello"))
+	_ = tw.Close()
+	_ = gz.Close()
+	for hostName, socket := range mockAndRealSockets(t) {
+		t.Run(hostName, func(t *testing.T) {
+			for _, c := range []struct {
+				body   []byte
+				status int
+				text   string
+			}{
+				{gzTar.Bytes(), 400, `Backup is missing at "backup/index.yaml"`},
+				{[]byte("hello"), 500, "Unsupported compression"},
+			} {
+				status, text := postOctets(t, socket, "/1.0/instances", c.body, "isrc-"+randomHex()[:8])
+				if status != c.status || text != c.text {
+					t.Errorf("import of %d bytes: HTTP %d %q, want %d %q", len(c.body), status, text, c.status, c.text)
+				}
+			}
+		})
+	}
+}
+
+// postOctets posts body as application/octet-stream with X-Incus-name.
+func postOctets(t *testing.T, socket, path string, body []byte, name string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+		},
+	}}
+	req, err := http.NewRequest(http.MethodPost, "http://incus"+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("X-Incus-name", name)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var env envelope
+	_ = json.NewDecoder(resp.Body).Decode(&env)
+	return resp.StatusCode, env.Error
 }
