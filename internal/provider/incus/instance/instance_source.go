@@ -76,14 +76,14 @@ func sourceAttributes() map[string]schema.Attribute {
 		},
 		"image_change": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString("replace"),
-			Description: "What a change of `image` to another image does: `replace` (the default) destroys the instance and creates a new one; `rebuild` rebuilds it in place (Incus keeps its name, configuration and volumes and swaps the root file system; " +
-				"a running instance is stopped for it and started again). `rebuild` needs the server's API extension `instances_rebuild`.",
+			Description: "What a change of `image` to another image does: `replace` destroys the instance and creates a new one; `rebuild` rebuilds it in place (Incus keeps its name, configuration and volumes and swaps the root file system; " +
+				"a running instance is stopped for it and started again). `rebuild` needs the server's API extension `instances_rebuild`. Defaults to `replace`.",
 			Validators: []validator.String{stringvalidator.OneOf("replace", "rebuild")},
 		},
 		"restart_on_change": schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			Description: "When Incus refuses a change on the running instance (devices that cannot be hot-plugged, such as ipvlan NICs; VM keys outside Incus's live-update list), stop it, apply the change and start it again. " +
-				"Defaults to `false`: such a change fails and says so.",
+				"Without it such a change fails and says so. Defaults to `false`.",
 		},
 	}
 }
