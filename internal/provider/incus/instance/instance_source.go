@@ -215,6 +215,12 @@ func (r *instanceResource) createFromSource(ctx context.Context, plan *instanceM
 		srcPath = path.Root("source_instance")
 	)
 	if src, ok := sourceInstanceOf(ctx, plan.SourceInstance, &resp.Diagnostics); ok {
+		if r := src.Remote.ValueString(); r != "" && r != plan.Remote.ValueString() {
+			// Unknown at plan time, so not refused then.
+			resp.Diagnostics.AddAttributeError(path.Root("source_instance").AtName("remote"), "Copy Between Incus Remotes Not Supported",
+				fmt.Sprintf("source_instance is on remote %q and this instance on remote %q; rack_incus_instance copies only within one remote. Nothing was created.", r, plan.Remote.ValueString()))
+			return
+		}
 		inst, err = client.CopyInstance(ctx, scope, incus.InstanceSpec{
 			Name:        name,
 			Description: plan.Description.ValueString(),
