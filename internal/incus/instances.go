@@ -97,6 +97,9 @@ type InstanceSpec struct {
 	Ephemeral   bool
 	Start       bool
 	Target      string // cluster member
+	// Copy, when set, makes the instance a copy of another one (or of one
+	// of its snapshots) instead of creating it from Image (instance_copy.go).
+	Copy *CopySource
 }
 
 // InstanceUpdate is what can change on a live instance.
@@ -150,9 +153,7 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	if err != nil {
 		return nil, err
 	}
-	object := instanceObject(s, spec.Name)
-	address := c.remotes[s.Remote].Address
-	src, err := c.source(s, spec.Image)
+	src, err := c.createSource(s, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +173,18 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	if spec.Target != "" {
 		srv = srv.UseTarget(spec.Target)
 	}
+	return c.createWith(ctx, srv, s, spec.Name, spec.blameRequest(), func() (incusclient.Operation, error) {
+		return srv.CreateInstance(req)
+	})
+}
+
+// createWith sends a request that creates instance name (send: a create
+// from an image or a copy, or a backup import) and follows it to the end:
+// the answer, the operation and the read-back, with CreateInstance's rules
+// on what exists after an error.
+func (c *Client) createWith(ctx context.Context, srv incusclient.InstanceServer, s Scope, name string, blameReq instanceRequest, send func() (incusclient.Operation, error)) (*Instance, error) {
+	object := instanceObject(s, name)
+	address := c.remotes[s.Remote].Address
 	if err := clienterr.BeforeMutation(ctx, "the create request", object); err != nil {
 		return nil, err
 	}
@@ -181,21 +194,21 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 	sent := time.Now()
 	answer := make(chan createAnswer, 1)
 	go func() {
-		op, err := srv.CreateInstance(req)
+		op, err := send()
 		answer <- createAnswer{op, err}
 	}()
 	op, err := awaitCreate(ctx, answer, object)
 	if err != nil {
 		err = classify(err, object, address)
-		err = c.blameInstance(ctx, err, s, spec.blameRequest())
+		err = c.blameInstance(ctx, err, s, blameReq)
 		var ce *clienterr.ConflictError
 		if errors.As(err, &ce) {
-			ce.ImportID = ImportID(s, spec.Name)
+			ce.ImportID = ImportID(s, name)
 			return nil, err
 		}
 		if clienterr.OutcomeUnknown(err) && !neverSent(err) {
 			// The request may have reached the daemon before the connection broke.
-			return c.adoptIfNew(ctx, s, spec.Name, sent, err)
+			return c.adoptIfNew(ctx, s, name, sent, err)
 		}
 		return nil, err
 	}
@@ -212,11 +225,11 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 				_, _ = waitOperation(grace, srv, started, object, address)
 				cancel()
 			}
-			return c.adoptIfNew(ctx, s, spec.Name, started.CreatedAt, werr)
+			return c.adoptIfNew(ctx, s, name, started.CreatedAt, werr)
 		}
-		werr = c.blameInstance(ctx, werr, s, spec.blameRequest())
+		werr = c.blameInstance(ctx, werr, s, blameReq)
 		// Did the instance come to exist before the operation failed?
-		inst, gerr := c.getAfterChange(ctx, s, spec.Name)
+		inst, gerr := c.getAfterChange(ctx, s, name)
 		if gerr != nil {
 			return nil, werr
 		}
@@ -225,12 +238,12 @@ func (c *Client) CreateInstance(ctx context.Context, s Scope, spec InstanceSpec)
 			// duplicate name as a failed operation rather than a 409.
 			return nil, &clienterr.ConflictError{
 				Info:     clienterr.Info{Object: object, Status: http.StatusConflict, Message: "an instance with this name already exists", Err: werr},
-				ImportID: ImportID(s, spec.Name),
+				ImportID: ImportID(s, name),
 			}
 		}
 		return inst, werr
 	}
-	return c.getAfterChange(ctx, s, spec.Name)
+	return c.getAfterChange(ctx, s, name)
 }
 
 // createClockSlack is how much earlier than our own clock's send time an

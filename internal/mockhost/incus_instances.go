@@ -67,6 +67,7 @@ func (m *Incus) instanceRoutes(mux *http.ServeMux) {
 	}))
 	m.instanceFileRoutes(mux)
 	m.instanceExecRoutes(mux)
+	m.instanceCopyRoutes(mux)
 }
 
 // withInstanceProject runs h on the request's project with m.mu held; a
@@ -165,6 +166,9 @@ func (m *Incus) updateInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		}
 		if msg := m.checkDevices(p, deviceCheck{profiles: profiles, devices: put.Devices, current: inst, instType: inst.Type}); msg != "" {
 			return msg
+		}
+		if msg := runningRefusal(inst, put); msg != "" {
+			return msg // incus_instance_copy.go
 		}
 		// Incus keeps its own volatile keys across a PUT.
 		cfg := map[string]string{}
@@ -272,9 +276,17 @@ func (m *Incus) listInstances(w http.ResponseWriter, r *http.Request, p *mockPro
 
 func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockProject) {
 	project, failWith := p.name, failWith(r)
+	if r.Header.Get("Content-Type") == "application/octet-stream" {
+		m.importBackup(w, r, p) // incus_instance_copy.go
+		return
+	}
 	var req api.InstancesPost
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if req.Source.Type == "copy" {
+		m.copyInstance(w, r, p, req) // incus_instance_copy.go
 		return
 	}
 	if msg := instanceNameError(req.Name); msg != "" {

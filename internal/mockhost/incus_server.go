@@ -20,6 +20,7 @@ var apiExtensions = []string{
 	"network_address_set",
 	"snapshot_expiry", "snapshot_expiry_creation", "certificate_update", "certificate_token", "certificate_description",
 	"file_delete", "directory_manipulation", "file_symlinks", "container_exec_recording", "container_exec_user_group_cwd",
+	"container_backup", "backup_override_name", "container_copy_project", "instances_rebuild",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {
@@ -41,6 +42,7 @@ var extensionRoutes = map[string][]string{
 	"network_address_set":   {"1.0", "network-address-sets"},
 	"network_forward":       {"1.0", "networks", "*", "forwards"},
 	"network_load_balancer": {"1.0", "networks", "*", "load-balancers"},
+	"instances_rebuild":     {"1.0", "instances", "*", "rebuild"},
 }
 
 // hiddenRoute reports whether path belongs to a hidden extension.

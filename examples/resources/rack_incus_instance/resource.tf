@@ -89,6 +89,34 @@ output "migrate_output" {
   value = rack_incus_instance.app.execs["10-migrate"].stdout
 }
 
+# A copy of web's snapshot "before-upgrade" (taken with rack_incus_instance_snapshot
+# or `incus snapshot create`), in the same remote. The copy takes this
+# resource's config and devices, not web's.
+resource "rack_incus_instance" "web_test" {
+  name = "web-test"
+  source_instance = {
+    name     = rack_incus_instance.web.name
+    snapshot = "before-upgrade"
+  }
+  config = { "user.role" = "test" }
+}
+
+# An instance restored from a backup made with `incus export web web.tar.gz`.
+# The file is streamed to Incus; a new file (another SHA-256) replaces the instance.
+resource "rack_incus_instance" "web_restored" {
+  name        = "web-restored"
+  source_file = "${path.module}/web.tar.gz"
+}
+
+# A new image rebuilds this instance in place (name, config and volumes kept),
+# and changes Incus refuses on the running instance restart it.
+resource "rack_incus_instance" "worker" {
+  name              = "worker"
+  image             = "debian-12"
+  image_change      = "rebuild"
+  restart_on_change = true
+}
+
 output "web_address" {
   value = rack_incus_instance.web.ipv4_address
 }

@@ -1,11 +1,16 @@
 package instance_test
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,6 +59,9 @@ type faultMutation struct {
 	// created: the call creates the object (a lost answer is then resolved
 	// by reading the object back).
 	created bool
+	// createdStopped: the create request does not start the instance (a
+	// copy, a backup restore): a create cut half way is a finished one.
+	createdStopped bool
 }
 
 func interruptedBefore(step string) *regexp.Regexp {
@@ -116,7 +124,12 @@ var faultMoments = []faultMoment{
 				h.Mock.InjectFault(mockhost.Fault{Method: "GET", PathPrefix: readBack, Times: 1, Hook: stop.Interrupt})
 			})
 		},
-		outcome: func(faultMutation) *regexp.Regexp { return nil },
+		outcome: func(m faultMutation) *regexp.Regexp {
+			if m.createdStopped {
+				return interruptedBefore(m.next) // the start after the create
+			}
+			return nil
+		},
 	},
 	{
 		// The daemon dies as it sends the answer: the request's fate is
@@ -192,6 +205,15 @@ func instanceMutations(name, renamed string) []faultMutation {
 		{name: "start", stage: res(name, "  running = false\n"), change: res(name, ""), final: res(name, ""),
 			request: mockhost.Fault{Method: "PUT", PathPrefix: path + "/state"}, readBack: path,
 			first: "the start request"},
+		{name: "copy", stage: res(name, ""), change: res(name, "") + copyOf(name), final: res(name, "") + copyOf(name),
+			request: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/instances"}, readBack: "/1.0/instances/" + name + "-c",
+			first: "the create request", next: "the start request", created: true, createdStopped: true},
+		{name: "restore", change: restoreOf(name), final: restoreOf(name),
+			request: mockhost.Fault{Method: "POST", PathPrefix: "/1.0/instances"}, readBack: path,
+			first: "the create request", next: "the start request", created: true, createdStopped: true},
+		{name: "rebuild", stage: res(name, "  image_change = \"rebuild\"\n"), change: rebuildTo(name), final: rebuildTo(name),
+			request: mockhost.Fault{Method: "POST", PathPrefix: path + "/rebuild"}, readBack: path,
+			first: "the stop request", next: "the start request"},
 		{name: "delete", stage: res(name, ""), destroy: true,
 			// cut at the stop that comes before the delete request
 			request: mockhost.Fault{Method: "PUT", PathPrefix: path + "/state"}, readBack: path,
@@ -227,8 +249,8 @@ func TestAccFaultMatrix_incusInstance(t *testing.T) {
 	})
 	for _, probe := range instanceMutations("x", "y") {
 		for _, moment := range faultMoments {
-			if moment.name == "restartDuringWaitHalfDone" && !probe.created {
-				continue // only a create has a half-done state of its own
+			if moment.name == "restartDuringWaitHalfDone" && (!probe.created || probe.createdStopped) {
+				continue // only a create that starts has a half-done state of its own
 			}
 			if moment.name == "duringReadBack" && probe.destroy {
 				continue // a delete reads nothing back
@@ -238,6 +260,7 @@ func TestAccFaultMatrix_incusInstance(t *testing.T) {
 				cases.Add(1)
 				h := acctest.StartMockHost(t)
 				h.Mock.OperationDelay = 300 * time.Millisecond // something to cut
+				h.Mock.AddImage(faultOtherImage, "another image")
 				name, renamed := acctest.RandomName("fm"), acctest.RandomName("fmr")
 				var m faultMutation
 				for _, x := range instanceMutations(name, renamed) {
@@ -294,4 +317,54 @@ func TestAccFaultMatrix_incusInstance(t *testing.T) {
 			})
 		}
 	}
+}
+
+// copyOf closes the "test" resource of InstanceConfig and declares a copy of
+// it, name-c, left open for InstanceConfig's closing brace.
+func copyOf(name string) string {
+	return fmt.Sprintf("}\n\nresource \"rack_incus_instance\" \"copy\" {\n  remote = \"test\"\n  name = %q\n  stop_timeout = 0\n  source_instance = { name = rack_incus_instance.test.name }\n", name+"-c")
+}
+
+// restoreOf restores the instance from the fault matrix's backup tarball.
+func restoreOf(name string) string {
+	return fmt.Sprintf("  name = %q\n  source_file = %q\n  stop_timeout = 0\n", name, faultBackup())
+}
+
+// rebuildTo rebuilds the instance from the mock host's second image.
+func rebuildTo(name string) string {
+	return fmt.Sprintf("  name = %q\n  image = %q\n  image_change = \"rebuild\"\n  stop_timeout = 0\n", name, faultOtherImage)
+}
+
+// faultOtherImage is an image every fault-matrix mock host gets (see
+// TestAccFaultMatrix_incusInstance).
+const faultOtherImage = "fm-other"
+
+var (
+	faultBackupOnce sync.Once
+	faultBackupPath string
+)
+
+// faultBackup is a backup tarball in incusd's format, made once per test
+// process, for the mock hosts of the fault matrix.
+func faultBackup() string {
+	faultBackupOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "rack-fm-")
+		if err != nil {
+			panic(err)
+		}
+		faultBackupPath = filepath.Join(dir, "backup.tar.gz")
+		index := "name: fmsrc\nbackend: dir\npool: default\ntype: container\nconfig:\n  container:\n    name: fmsrc\n    type: container\n    architecture: x86_64\n    profiles: [default]\n    config:\n      volatile.base_image: restored\n    devices: {}\n"
+		f, err := os.Create(faultBackupPath)
+		if err != nil {
+			panic(err)
+		}
+		gz := gzip.NewWriter(f)
+		tw := tar.NewWriter(gz)
+		_ = tw.WriteHeader(&tar.Header{Name: "backup/index.yaml", Mode: 0o644, Size: int64(len(index))})
+		_, _ = tw.Write([]byte(index))
+		_ = tw.Close()
+		_ = gz.Close()
+		_ = f.Close()
+	})
+	return faultBackupPath
 }

@@ -130,7 +130,7 @@ func (r *instanceResource) finishCreate(ctx context.Context, plan *instanceModel
 	}
 	if d.deferredStart {
 		if err := client.StartInstance(ctx, scope, name); err != nil {
-			return fail("Unable to Start Incus Instance", "starting it after the upload of its files failed.\n\n"+fw.ErrorDetail(err))
+			return fail("Unable to Start Incus Instance", "it did not start (after its files, if any, were uploaded).\n\n"+fw.ErrorDetail(err))
 		}
 		if len(conds) > 0 {
 			if err := client.WaitFor(ctx, scope, name, conds); err != nil {

@@ -36,6 +36,14 @@ type instanceModel struct {
 	Files       types.List   `tfsdk:"files"` // instance_files.go
 	Execs       types.Map    `tfsdk:"execs"` // instance_execs.go
 
+	// Where the instance comes from besides an image, and how image and
+	// config changes are applied (instance_source.go, instance_rebuild.go).
+	SourceInstance   types.Object `tfsdk:"source_instance"`
+	SourceFile       types.String `tfsdk:"source_file"`
+	SourceFileSHA256 types.String `tfsdk:"source_file_sha256"`
+	ImageChange      types.String `tfsdk:"image_change"`
+	RestartOnChange  types.Bool   `tfsdk:"restart_on_change"`
+
 	Status           types.String `tfsdk:"status"`
 	IPv4Address      types.String `tfsdk:"ipv4_address"`
 	IPv6Address      types.String `tfsdk:"ipv6_address"`
@@ -146,6 +154,7 @@ func (m *instanceModel) applyInstance(inst *incus.Instance, s incus.Scope) {
 	if m.Target.IsUnknown() {
 		m.Target = types.StringNull()
 	}
+	m.applySourceDefaults()
 
 	ifaces := map[string]attr.Value{}
 	m.IPv4Address, m.IPv6Address, m.MACAddress = types.StringValue(""), types.StringValue(""), types.StringValue("")

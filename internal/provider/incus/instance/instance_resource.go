@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -77,9 +78,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"image": schema.StringAttribute{
-				Required: true,
+				Optional: true,
 				Description: "Image to create the instance from: `alias`, `fingerprint` (or a prefix of 12+ hex digits) on the instance's own remote, or `remote:alias` from a public image server remote (such as `images:debian/12`). " +
-					"Naming another image replaces the instance. Another name for the same image (a second alias, a fingerprint prefix, an image server alias that points at it) is looked up at plan time and changes nothing: " +
+					"Exactly one of `image`, `source_instance` and `source_file` is set. " +
+					"Naming another image replaces the instance (or rebuilds it in place with `image_change = \"rebuild\"`). Another name for the same image (a second alias, a fingerprint prefix, an image server alias that points at it) is looked up at plan time and changes nothing: " +
 					"state keeps the earlier name and the plan stays empty. An alias that now points at a newer image names another image.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 				// Replacement is decided in ModifyPlan, which compares fingerprints.
@@ -160,6 +162,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"timeouts": fw.TimeoutsAttribute(ctx, instanceTimeouts),
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, sourceAttributes())
 }
 
 func (r *instanceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -274,6 +277,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		r.planImage(ctx, &plan, &state, resp)
 	}
 	r.planDayTwo(ctx, req, resp, &plan)
+	r.planSources(ctx, req, &plan, resp)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -297,10 +301,14 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 //     remote): an error. Replacing on a guess would destroy the instance, and
 //     its create would need the same server.
 func (r *instanceResource) planImage(ctx context.Context, plan, state *instanceModel, resp *resource.ModifyPlanResponse) {
-	if plan.Image.Equal(state.Image) {
-		return
+	if plan.Image.Equal(state.Image) || sourced(plan) {
+		return // a copy or a restored backup: planSources decides
 	}
-	replace := func() { resp.RequiresReplace = append(resp.RequiresReplace, path.Root("image")) }
+	replace := func() {
+		if !planRebuild(plan, state) { // image_change = "rebuild": an update instead
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("image"))
+		}
+	}
 	made := state.ImageFingerprint.ValueString()
 	// Only for an instance that stays where it is: a new remote or project
 	// is a new instance, whose image is looked up there at create.
@@ -346,6 +354,10 @@ func (r *instanceResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	ctx, cancel := fw.Begin(ctx, plan.Timeouts.Create, instanceTimeouts.Create, &resp.Diagnostics)
 	defer cancel()
+	if sourced(&plan) {
+		r.createFromSource(ctx, &plan, resp)
+		return
+	}
 
 	spec := incus.InstanceSpec{
 		Name:        plan.Name.ValueString(),
@@ -453,7 +465,7 @@ func (r *instanceResource) Read(ctx context.Context, req resource.ReadRequest, r
 	scope = incusattr.ResolvedScope(r.data.Incus, scope)
 	state.applyInstance(inst, scope)
 	r.readFiles(ctx, &state, &resp.Diagnostics)
-	if state.Image.IsNull() || state.Image.ValueString() == "" {
+	if (state.Image.IsNull() || state.Image.ValueString() == "") && !sourced(&state) {
 		// After import: name the image by its local alias when it has one.
 		state.Image = types.StringValue(inst.ImageFingerprint)
 		if inst.ImageFingerprint != "" {
@@ -528,6 +540,10 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		name = newName
 	}
 
+	if !r.rebuildIfChanged(ctx, &plan, &state, name, &running, &frozen, resp) {
+		return
+	}
+
 	if !plan.Description.Equal(state.Description) || !plan.Profiles.Equal(state.Profiles) || !plan.Config.Equal(state.Config) ||
 		!incusattr.SameDevices(plan.Devices, state.Devices) || !plan.Ephemeral.Equal(state.Ephemeral) {
 		update := incus.InstanceUpdate{
@@ -543,8 +559,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if err := client.UpdateInstance(ctx, scope, name, update); err != nil {
-			fw.AddError(&resp.Diagnostics, "Unable to Update Incus Instance", err)
+		if !r.updateInstance(ctx, &plan, name, update, &running, &frozen, resp) {
 			return
 		}
 	}
