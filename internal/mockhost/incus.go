@@ -59,6 +59,8 @@ type Incus struct {
 	certs map[string]*api.Certificate
 	// tokenOps are the open trust tokens' operations, by secret.
 	tokenOps map[string]*tokenOperation
+	// revokedTokenLifetimes: how long each revoked trust token was open.
+	revokedTokenLifetimes []time.Duration
 	// serverFingerprint is the HTTPS certificate's (ServeTLS).
 	serverFingerprint string
 	// tokenExpiry is core.remote_token_expiry (SetTrustTokenExpiry).

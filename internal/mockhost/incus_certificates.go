@@ -341,9 +341,18 @@ func (m *Incus) cancelTokenOperation(mop *mockOperation) bool {
 		mop.op.UpdatedAt = time.Now().UTC()
 		mop.ended = true
 		close(mop.done)
+		m.revokedTokenLifetimes = append(m.revokedTokenLifetimes, mop.op.UpdatedAt.Sub(mop.op.CreatedAt))
 		return true
 	}
 	return false
+}
+
+// RevokedTrustTokenLifetimes is, for each trust token revoked so far, how
+// long it was open.
+func (m *Incus) RevokedTrustTokenLifetimes() []time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]time.Duration(nil), m.revokedTokenLifetimes...)
 }
 
 // SetTrustTokenExpiry sets what core.remote_token_expiry would: trust

@@ -32,6 +32,7 @@ ephemeral "rack_incus_trust_token" "ci" {
   client_name = "ci-runner"
   restricted  = true
   projects    = ["ci"]
+  expires_in  = "10m" # revoked then if still unused, even if the run goes on
 }
 
 provider "rack" {

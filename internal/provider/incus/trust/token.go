@@ -29,6 +29,7 @@ type tokenModel struct {
 	ClientName  types.String      `tfsdk:"client_name"`
 	Projects    types.Set         `tfsdk:"projects"`
 	Restricted  types.Bool        `tfsdk:"restricted"`
+	ExpiresIn   types.String      `tfsdk:"expires_in"`
 	Token       types.String      `tfsdk:"token"`
 	ExpiresAt   timetypes.RFC3339 `tfsdk:"expires_at"`
 	OperationID types.String      `tfsdk:"operation_id"`
@@ -43,11 +44,18 @@ type tokenPrivate struct {
 
 const tokenPrivateKey = "token"
 
-// opened are the clients that opened the tokens of this process, by
-// operation ID: Close revokes a token through the provider configuration
-// that opened it, whichever configuration the process holds by then (one
-// process may serve several configurations of the provider).
-var opened sync.Map // operation ID -> *incus.Client
+// opened are the tokens this process opened, by operation ID: Close
+// revokes a token through the provider configuration that opened it,
+// whichever configuration the process holds by then (one process may serve
+// several configurations of the provider).
+var opened sync.Map // operation ID -> *openToken
+
+// openToken is a token opened by this process: the client that opened it,
+// and the timer that revokes it at expires_in (nil without one).
+type openToken struct {
+	client *incus.Client
+	expiry *time.Timer
+}
 
 // tokenTimeout bounds the token request and its revocation.
 const tokenTimeout = 2 * time.Minute
@@ -88,10 +96,14 @@ func (r *tokenResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, res
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}},
 			"restricted": schema.BoolAttribute{Optional: true,
 				Description: "Limit the client to `projects`. Defaults to `false` (the client may do everything)."},
+			"expires_in": schema.StringAttribute{Optional: true,
+				Description: "How long the token stays valid if unused, as a Go duration (`10m`, `1h`). incusd has no expiry per token, so the provider revokes it itself when this time is up, " +
+					"or at the end of the run if that comes first (the provider runs only as long as Terraform does). The server's `core.remote_token_expiry`, when shorter, still applies.",
+				Validators: []validator.String{fw.DurationValidator{}}},
 			"token": schema.StringAttribute{Computed: true, Sensitive: true,
 				Description: "The token, as `incus remote add` and the `trust_token` of an `incus_remote` block take it."},
 			"expires_at": schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{},
-				Description: "When the server lets the token expire (RFC 3339), from its `core.remote_token_expiry`; null when it never does. The token is revoked at the end of the run in any case, unless used."},
+				Description: "When the token expires (RFC 3339): at `expires_in` or at the server's `core.remote_token_expiry`, whichever is first; null when neither is set. The token is revoked at the end of the run in any case, unless used."},
 			"operation_id": schema.StringAttribute{Computed: true,
 				Description: "ID of the server operation that stands for the token (`incus operation list`); deleting the operation revokes the token."},
 		},
@@ -117,7 +129,20 @@ func (r *tokenResource) Open(ctx context.Context, req ephemeral.OpenRequest, res
 		fw.AddError(&resp.Diagnostics, "Unable to Open Incus Trust Token", err)
 		return
 	}
-	opened.Store(tok.OperationID, r.data.Incus)
+	open := &openToken{client: r.data.Incus}
+	if d, err := time.ParseDuration(m.ExpiresIn.ValueString()); err == nil && d > 0 {
+		if limit := time.Now().Add(d); tok.ExpiresAt.IsZero() || limit.Before(tok.ExpiresAt) {
+			tok.ExpiresAt = limit
+		}
+		client, remote, id := r.data.Incus, s.Remote, tok.OperationID
+		open.expiry = time.AfterFunc(d, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
+			defer cancel()
+			// An error leaves the token to Close, which revokes it again.
+			_, _ = client.RevokeTrustToken(ctx, incus.Scope{Remote: remote}, id)
+		})
+	}
+	opened.Store(tok.OperationID, open)
 	// Kept first: if anything below fails, Close still revokes the token.
 	b, _ := json.Marshal(tokenPrivate{Remote: s.Remote, OperationID: tok.OperationID})
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, tokenPrivateKey, b)...)
@@ -144,8 +169,12 @@ func (r *tokenResource) Close(ctx context.Context, req ephemeral.CloseRequest, r
 		return
 	}
 	var client *incus.Client
-	if c, ok := opened.LoadAndDelete(p.OperationID); ok {
-		client, _ = c.(*incus.Client)
+	if o, ok := opened.LoadAndDelete(p.OperationID); ok {
+		open := o.(*openToken)
+		if open.expiry != nil {
+			open.expiry.Stop()
+		}
+		client = open.client
 	} else if r.data != nil {
 		client = r.data.Incus
 	}

@@ -161,6 +161,68 @@ resource "echo" "t" {}
 	})
 }
 
+// expires_in: incusd has no expiry per token, so the provider revokes the
+// token itself when the time is up, while the run still goes on (here, an
+// instance waits 3s after the token opened); expires_at says when.
+func TestAccIncusTrustToken_expiresIn(t *testing.T) {
+	acctest.PreCheck(t)
+	h := acctest.StartMockHost(t)
+	if _, _, err := h.Mock.ServeTLS("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	name := acctest.RandomName("tok")
+	config := acctest.InstanceConfig(h, fmt.Sprintf(`
+  name       = %q
+  image      = %q
+  wait_for   = [{ type = "delay", delay = "3s" }]
+  depends_on = [echo.t]
+`, name, acctest.DefaultImage)) + `
+ephemeral "rack_incus_trust_token" "t" {
+  client_name = "ci-runner"
+  expires_in  = "1s"
+}
+
+provider "echo" {
+  data = ephemeral.rack_incus_trust_token.t
+}
+
+resource "echo" "t" {}
+`
+	opened := time.Now()
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: withEcho(),
+		CheckDestroy:             acctest.CheckInstancesGone(h, name),
+		Steps: []resource.TestStep{{
+			PreConfig: func() { opened = time.Now() },
+			Config:    config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data").AtMapKey("expires_in"), knownvalue.StringExact("1s")),
+				statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.NotNull()),
+			},
+			Check: resource.ComposeTestCheckFunc(tokensRevoked(h.Mock), func(s *terraform.State) error {
+				at, err := time.Parse(time.RFC3339, s.RootModule().Resources["echo.t"].Primary.Attributes["data.expires_at"])
+				if err != nil {
+					return err
+				}
+				if at.Before(opened.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
+					return fmt.Errorf("expires_at %s is not about 1s after the token opened (%s)", at, opened)
+				}
+				// The apply's token (the last one opened) was revoked at 1s,
+				// before the 3s wait ended the run.
+				lifetimes := h.Mock.RevokedTrustTokenLifetimes()
+				if len(lifetimes) == 0 {
+					return fmt.Errorf("no token was revoked")
+				}
+				if last := lifetimes[len(lifetimes)-1]; last > 2500*time.Millisecond {
+					return fmt.Errorf("the token was revoked %s after it opened, not at expires_in (1s)", last)
+				}
+				return nil
+			}),
+		}},
+	})
+}
+
 // A new client trusts the server in one apply: an aliased provider presents
 // the token on first contact. The token is in neither plan nor state.
 func TestAccIncusTrustToken_newClientInOneApply(t *testing.T) {
