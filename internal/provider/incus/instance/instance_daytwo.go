@@ -112,9 +112,11 @@ func (r *instanceResource) finishCreate(ctx context.Context, plan *instanceModel
 	if len(d.push) == 0 && len(d.run) == 0 && !d.deferredStart {
 		return true
 	}
-	if clienterr.Interrupted(ctx) {
+	if clienterr.Interrupted(ctx) && !d.deferredStart {
 		return true
 	}
+	// Interrupted with the start still to come, the calls below say what
+	// was not sent, as errors: the instance is not as planned.
 	scope, name := plan.scope(), plan.Name.ValueString()
 	client := r.data.Incus
 	fail := func(summary, detail string) bool {
