@@ -79,6 +79,7 @@ func (m *Incus) ServeTLS(addr string) (url, serverCertPEM string, err error) {
 	}
 	go func() { _ = srv.ServeTLS(l, "", "") }()
 	m.tlsServers = append(m.tlsServers, srv)
+	registerImageServer("https://"+l.Addr().String(), m)
 	return "https://" + l.Addr().String(), certPEM, nil
 }
 
