@@ -96,7 +96,7 @@ type ImageSpec struct {
 	File        *FileSource
 	Copy        *CopySource
 	Aliases     []string
-	Description string
+	Description *string // nil: keep what the image brings
 	Public      bool
 	AutoUpdate  bool
 }
@@ -164,25 +164,48 @@ func ambiguousPrefix(err error, object string) error {
 // FindImage finds an image of scope s by alias or fingerprint (prefix), of
 // the given type and architecture ("" for any), for the data source.
 func (c *Client) FindImage(ctx context.Context, s Scope, name, imageType, arch string) (*Image, error) {
-	s, _, err := c.resolve(s)
+	srv, s, address, err := c.at(s)
 	if err != nil {
 		return nil, err
 	}
-	fp, err := c.ResolveImage(ctx, Scope{Remote: s.Remote, Project: s.Project}, ImageSource{Name: name}, imageType, arch)
-	if err != nil {
-		return nil, ambiguousPrefix(err, imageObject(name, false, s, Remote{}, true, imageType, arch))
+	src := ImageSource{Name: name}
+	byAlias := !src.IsFingerprint()
+	object := imageObject(name, byAlias, s, Remote{}, true, imageType, arch)
+	var img *Image
+	if !byAlias {
+		img, err = c.GetImage(ctx, s, name)
+		if IsNotFound(err) {
+			byAlias = true // a name that only looks like a fingerprint
+		} else if err != nil {
+			return nil, err
+		}
 	}
-	img, err := c.GetImage(ctx, s, fp)
-	if err != nil {
-		return nil, err
+	if byAlias {
+		var entry *api.ImageAliasesEntry
+		err = retryIdempotent(ctx, func() error {
+			e, err := call(ctx, "reading", object, address, func() (*api.ImageAliasesEntry, error) {
+				e, _, err := srv.GetImageAlias(name)
+				return e, err
+			})
+			entry = e
+			return err
+		})
+		if err != nil {
+			var nfe *clienterr.NotFoundError
+			if errors.As(err, &nfe) {
+				nfe.Hint = imageHint(s.Remote)
+			}
+			return nil, err
+		}
+		if img, err = c.GetImage(ctx, s, entry.Target); err != nil {
+			return nil, err
+		}
 	}
 	if imageType != "" && img.Type != imageType {
-		return nil, nf(imageObject(name, !ImageSource{Name: name}.IsFingerprint(), s, Remote{}, true, imageType, arch),
-			fmt.Sprintf("The image is a %s image, not a %s image.", img.Type, imageType))
+		return nil, nf(object, fmt.Sprintf("The image is a %s image, not a %s image.", img.Type, imageType))
 	}
 	if arch != "" && img.Architecture != arch {
-		return nil, nf(imageObject(name, !ImageSource{Name: name}.IsFingerprint(), s, Remote{}, true, imageType, arch),
-			fmt.Sprintf("The image is for architecture %s, not %s.", img.Architecture, arch))
+		return nil, nf(object, fmt.Sprintf("The image is for architecture %s, not %s.", img.Architecture, arch))
 	}
 	return img, nil
 }
@@ -453,10 +476,11 @@ func (c *Client) sourceAliases(ctx context.Context, src CopySource, fp string) (
 	return out, nil
 }
 
-// UpdateImage sets what can change in place: the description property,
+// UpdateImage sets what can change in place: the description property
+// (nil leaves it),
 // public and auto_update (with the ETag, keeping the other properties, and
 // dropping the create marker).
-func (c *Client) UpdateImage(ctx context.Context, s Scope, fp, description string, public, autoUpdate bool) error {
+func (c *Client) UpdateImage(ctx context.Context, s Scope, fp string, description *string, public, autoUpdate bool) error {
 	srv, s, address, err := c.at(s)
 	if err != nil {
 		return err
@@ -476,14 +500,17 @@ func (c *Client) UpdateImage(ctx context.Context, s Scope, fp, description strin
 	put := g.img.Writable()
 	put.Properties = copyConfig(put.Properties)
 	_, marked := put.Properties[createIDProperty]
-	if put.Properties["description"] == description && put.Public == public && put.AutoUpdate == autoUpdate && !marked {
+	sameDescription := description == nil || put.Properties["description"] == *description
+	if sameDescription && put.Public == public && put.AutoUpdate == autoUpdate && !marked {
 		return nil
 	}
 	delete(put.Properties, createIDProperty)
-	if description == "" {
+	switch {
+	case description == nil:
+	case *description == "":
 		delete(put.Properties, "description")
-	} else {
-		put.Properties["description"] = description
+	default:
+		put.Properties["description"] = *description
 	}
 	put.Public, put.AutoUpdate = public, autoUpdate
 	return mutate(ctx, "the update request", object, address, func() error {

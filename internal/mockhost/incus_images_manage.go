@@ -356,8 +356,11 @@ func (m *Incus) updateImage(w http.ResponseWriter, r *http.Request, patch bool) 
 	if !ifMatch(w, r, etagOf(img.Writable())) {
 		return
 	}
-	put := img.Writable()
+	// PUT replaces everything; PATCH keeps what the body leaves out and
+	// merges the properties.
+	put := api.ImagePut{}
 	if patch {
+		put = img.Writable()
 		put.Properties = nil
 	}
 	if !decode(w, r, &put) {
