@@ -259,6 +259,9 @@ func (c *Client) CreateImage(ctx context.Context, s Scope, spec ImageSpec) (*Ima
 	if err != nil {
 		return nil, err
 	}
+	if err := clienterr.BeforeMutation(ctx, spec.step(), fmt.Sprintf("image (project %q, remote %q)", s.Project, s.Remote)); err != nil {
+		return nil, err
+	}
 	if err := c.checkAliasesFree(ctx, srv, s, address, spec.Aliases, ""); err != nil {
 		return nil, err
 	}
@@ -313,26 +316,38 @@ func (c *Client) CreateImage(ctx context.Context, s Scope, spec ImageSpec) (*Ima
 	if got, ok := op.Metadata["fingerprint"].(string); ok && got != "" && err == nil {
 		fp = got
 	}
-	// What exists now, on a context the interrupt does not cancel.
+	// What exists now, on a context the interrupt does not cancel: once
+	// incusd accepted the create, the image is finished (properties,
+	// aliases) and returned whatever happens to ctx, so state knows it.
 	readCtx, cancel := clienterr.Detach(ctx)
 	defer cancel()
 	if err != nil {
 		if !clienterr.OutcomeUnknown(err) {
 			return nil, err
 		}
-		// The answer was lost: find the image the create may have made.
+		// The answer was lost, or the wait timed out: find the image the
+		// create may have made, on a context of its own (ctx's deadline
+		// may be past).
+		lookCtx, lookCancel := context.WithTimeout(context.WithoutCancel(ctx), lostAnswerLookup)
+		defer lookCancel()
 		if fp == "" && createID != "" {
-			fp = c.imageByProperty(readCtx, srv, s, address, createIDProperty, createID)
+			fp = c.imageByProperty(lookCtx, srv, s, address, createIDProperty, createID)
 		}
 		if fp == "" {
 			return nil, err
 		}
-		img, gerr := c.GetImage(readCtx, s, fp)
+		gerr := retryUntilAnswered(lookCtx, func() error {
+			_, err := c.GetImage(lookCtx, s, fp)
+			return err
+		})
 		if gerr != nil {
-			return nil, err
+			// Not there (yet): the operation may still make it. State
+			// records the fingerprint (the resource is tainted), and the
+			// next refresh keeps it or drops it as the host says.
+			return &Image{Fingerprint: fp, Aliases: []string{}}, err
 		}
-		// Made: go on to finish it.
-		_ = img
+		readCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), lostAnswerLookup)
+		defer cancel()
 	}
 	if fp == "" {
 		return nil, &clienterr.OperationError{Info: clienterr.Info{Object: object, Message: "the operation succeeded but did not say which image it made"},
@@ -340,16 +355,32 @@ func (c *Client) CreateImage(ctx context.Context, s Scope, spec ImageSpec) (*Ima
 	}
 	img, err := c.GetImage(readCtx, s, fp)
 	if err != nil {
-		return nil, err
+		return &Image{Fingerprint: fp, Aliases: []string{}}, err
 	}
-	if err := c.finishImage(ctx, s, img, spec); err != nil {
+	if err := c.finishImage(readCtx, s, img, spec); err != nil {
 		if again, gerr := c.GetImage(readCtx, s, fp); gerr == nil {
 			img = again
 		}
 		return img, err
 	}
-	img, err = c.GetImage(readCtx, s, fp)
-	return img, err
+	if again, gerr := c.GetImage(readCtx, s, fp); gerr == nil {
+		img = again
+	}
+	return img, nil
+}
+
+// lostAnswerLookup bounds the search for an image whose create lost its answer.
+const lostAnswerLookup = 30 * time.Second
+
+// step names the request that starts the create.
+func (spec ImageSpec) step() string {
+	switch {
+	case spec.Instance != nil:
+		return "the publish request"
+	case spec.File != nil:
+		return "the upload"
+	}
+	return "the copy request"
 }
 
 // finishImage sets the properties and aliases a new image gets after its create.
@@ -385,7 +416,7 @@ func (c *Client) existingFingerprint(ctx context.Context, srv incusclient.Instan
 
 func (c *Client) imageByProperty(ctx context.Context, srv incusclient.InstanceServer, s Scope, address, key, value string) string {
 	var images []api.Image
-	_ = retryIdempotent(ctx, func() error {
+	_ = retryUntilAnswered(ctx, func() error {
 		list, err := call(ctx, "listing the images of", fmt.Sprintf("project %q", s.Project), address, srv.GetImages)
 		images = list
 		return err
@@ -490,7 +521,11 @@ func (c *Client) UpdateImage(ctx context.Context, s Scope, fp string, descriptio
 		img  *api.Image
 		etag string
 	}
-	g, err := call(ctx, "reading", object, address, func() (got, error) {
+	// Reading is no change: after an interrupt it still runs, and mutate
+	// below refuses to start the update.
+	readCtx, cancel := clienterr.Detach(ctx)
+	defer cancel()
+	g, err := call(readCtx, "reading", object, address, func() (got, error) {
 		i, etag, err := srv.GetImage(fp)
 		return got{i, etag}, err
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/rackform/terraform-provider-rack/internal/clienterr"
 	"github.com/rackform/terraform-provider-rack/internal/incus"
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/incusattr"
@@ -342,7 +343,14 @@ func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, 
 
 	// Record what the server has in the end, even after a failed step.
 	defer func() {
-		img, err := client.GetImage(ctx, scope, fp)
+		readCtx, cancel := clienterr.Detach(ctx)
+		defer cancel()
+		var img *incus.Image
+		err := incus.ReadAfterChange(readCtx, func(ctx context.Context) error {
+			var err error
+			img, err = client.GetImage(ctx, scope, fp)
+			return err
+		})
 		if err != nil {
 			if !resp.Diagnostics.HasError() {
 				fw.AddError(&resp.Diagnostics, "Unable to Read Incus Image", err)
@@ -351,6 +359,7 @@ func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		}
 		plan.apply(img, scope)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		fw.WarnIfInterrupted(ctx, &resp.Diagnostics, describe(&plan)+" was updated")
 	}()
 
 	if !plan.Description.Equal(state.Description) || !plan.Public.Equal(state.Public) || !plan.AutoUpdate.Equal(state.AutoUpdate) {

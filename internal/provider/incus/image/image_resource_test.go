@@ -537,3 +537,82 @@ resource "rack_incus_image" "test" {
 func mockFault(method, prefix, message string) mockhost.Fault {
 	return mockhost.Fault{Method: method, PathPrefix: prefix, Times: 1, FailOperation: true, Message: message}
 }
+
+// TestAccIncusImage_copy copies an image from a public image server, with
+// its aliases. Mock only: the real daemon here serves no image server (that
+// would need core.https_address on the shared daemon), so its variant is skipped.
+func TestAccIncusImage_copy(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		if !h.IsMock() {
+			t.Skip("the real test daemon has no image server to copy from (no internet; serving itself over HTTPS would change the shared daemon's config)")
+		}
+		pub := h.PublicImageServer(t, "pub")
+		fp := "5ee1c0de5ee1c0de5ee1c0de5ee1c0de5ee1c0de5ee1c0de5ee1c0de5ee1c0de"
+		pub.CopyImage(fp, "container", true, "pub/busybox")
+		tr := newTracker()
+		acctest.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             tr.gone(h),
+			Steps: []resource.TestStep{
+				{
+					Config: imageConfig(h, `  source_image = { remote = "pub", name = "pub/busybox", copy_aliases = true }
+  auto_update  = true
+`),
+					Check: resource.ComposeAggregateTestCheckFunc(tr.record(),
+						resource.TestCheckResourceAttr(addr, "fingerprint", fp),
+						resource.TestCheckResourceAttr(addr, "auto_update", "true"),
+						resource.TestCheckResourceAttr(addr, "aliases.#", "1"),
+						resource.TestCheckResourceAttr(addr, "aliases.0", "pub/busybox"),
+					),
+				},
+				{
+					// Another image on the server replaces the copy.
+					PreConfig: func() {
+						pub.CopyImage("ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11", "container", true, "pub/other")
+					},
+					Config: imageConfig(h, `  source_image = { remote = "pub", name = "pub/other" }
+  auto_update  = true
+`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+					}},
+					Check: resource.ComposeAggregateTestCheckFunc(tr.record(),
+						resource.TestCheckResourceAttr(addr, "fingerprint", "ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11ba5eba11"),
+					),
+				},
+				{
+					Config:      imageConfig(h, `  source_image = { remote = "pub", name = "pub/missing" }`),
+					ExpectError: acctest.DiagRE(`Image alias "pub/missing" \(remote "pub"\) was not found`),
+				},
+			},
+		})
+	})
+}
+
+// TestAccIncusImage_publishRunning: incusd refuses to publish a running
+// instance; the diagnostic carries its words and the operation ID.
+func TestAccIncusImage_publishRunning(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		inst := acctest.RandomName("run")
+		acctest.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             acctest.CheckInstancesGone(h, inst),
+			Steps: []resource.TestStep{{
+				Config: h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_instance" "src" {
+  remote       = "test"
+  name         = %q
+  image        = %q
+  stop_timeout = 0
+}
+
+resource "rack_incus_image" "test" {
+  remote          = "test"
+  source_instance = { name = rack_incus_instance.src.name }
+}
+`, inst, h.Image),
+				ExpectError: acctest.DiagRE(`Incus operation [0-9a-f-]{36} .*ended with status Failure.*Cannot export a running instance as an image`),
+			}},
+		})
+	})
+}
