@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -78,14 +79,14 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"source_file": schema.SingleNestedAttribute{
 				Optional: true, Computed: true,
 				Description: "Upload a local image: a unified tarball (`data_path` alone), or a split image (`metadata_path` with the root file system in `data_path`). " +
-					"The files are streamed to Incus as they are read, whatever their size. The plan hashes them (SHA-256, streamed too): a change of their content, not only of their paths, replaces the image." + importedNote,
+					"The files are streamed to Incus as they are read, whatever their size, and hashed on the way. A plan of the existing image hashes them again (SHA-256, streamed too): a change of their content, not only of their paths, replaces the image." + importedNote,
 				Attributes: map[string]schema.Attribute{
 					"data_path": schema.StringAttribute{Required: true, Description: "Path of the unified tarball, or of the root file system (squashfs or tarball) of a split image.",
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 					"metadata_path": schema.StringAttribute{Optional: true, Description: "Path of the metadata tarball of a split image.",
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 					"sha256": schema.StringAttribute{Computed: true,
-						Description: "SHA-256 of the files as the plan read them (metadata then root file system for a split image): the image's fingerprint, as Incus computes it."},
+						Description: "SHA-256 of the files (metadata then root file system for a split image): the image's fingerprint, as Incus computes it. Hashed while they upload, and again, streamed, by each plan of the existing image to see whether they changed."},
 				},
 			},
 			"source_image": schema.SingleNestedAttribute{
@@ -141,11 +142,15 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	fileHash := r.planFileHash(ctx, &cfg, resp)
+	creating := req.State.Raw.IsNull()
+	// A new upload is hashed as it streams (its fingerprint is known after
+	// the apply); an existing one is hashed here, to see whether the file
+	// changed.
+	fileHash := r.planFileHash(ctx, &cfg, resp, creating)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if req.State.Raw.IsNull() {
+	if creating {
 		plan.SourceImage, plan.SourceInstance, plan.SourceFile = cfg.SourceImage, cfg.SourceInstance, withHash(cfg.SourceFile, fileHash)
 		if cfg.SourceImage.IsNull() {
 			plan.SourceImage = types.ObjectNull(sourceImageTypes)
@@ -223,13 +228,26 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 
 // planFileHash hashes the configured source_file at plan time (streamed).
 // It returns "" when there is no file source or its paths are unknown.
-func (r *imageResource) planFileHash(ctx context.Context, cfg *imageModel, resp *resource.ModifyPlanResponse) string {
+func (r *imageResource) planFileHash(ctx context.Context, cfg *imageModel, resp *resource.ModifyPlanResponse, statOnly bool) string {
 	if cfg.SourceFile.IsNull() || cfg.SourceFile.IsUnknown() {
 		return ""
 	}
 	var src sourceFileModel
 	resp.Diagnostics.Append(cfg.SourceFile.As(ctx, &src, objectOpts)...)
 	if resp.Diagnostics.HasError() || src.DataPath.IsUnknown() || src.MetadataPath.IsUnknown() {
+		return ""
+	}
+	if statOnly {
+		for _, p := range []types.String{src.DataPath, src.MetadataPath} {
+			if p.IsNull() {
+				continue
+			}
+			if f, err := os.Open(p.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("source_file"), "Cannot Read Image File", fmt.Sprintf("The image file cannot be read: %s", err))
+			} else {
+				_ = f.Close()
+			}
+		}
 		return ""
 	}
 	sum, err := incus.FileSHA256(incus.FileSource{DataPath: src.DataPath.ValueString(), MetadataPath: src.MetadataPath.ValueString()})
@@ -282,6 +300,7 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 		// (tainted) so that it is never orphaned.
 		aliases := plan.Aliases
 		plan.apply(img, scope)
+		plan.SourceFile = withHash(plan.SourceFile, img.Fingerprint)
 		if err != nil && !aliases.IsUnknown() {
 			plan.Aliases = stringSet(img.Aliases)
 		}

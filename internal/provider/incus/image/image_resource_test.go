@@ -461,6 +461,29 @@ resource "rack_incus_image" "test" {
 				},
 			})
 		})
+		t.Run("same_file_twice", func(t *testing.T) {
+			files := writeImage(t, acctest.RandomName("twice"))
+			fp := fileSHA(t, files.Unified)
+			cleanupImages(t, h, fp)
+			acctest.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_image" "one" {
+  remote      = "test"
+  source_file = { data_path = %q }
+}
+
+resource "rack_incus_image" "two" {
+  remote      = "test"
+  source_file = { data_path = %q }
+  depends_on  = [rack_incus_image.one]
+}
+`, files.Unified, files.Unified),
+					ExpectError: acctest.DiagRE(fmt.Sprintf(`already exists.*import it with the ID "test:default/%s".*operation [0-9a-f-]{36}: Image with same fingerprint already exists`, fp)),
+				}},
+			})
+		})
 		t.Run("not_an_image", func(t *testing.T) {
 			path := t.TempDir() + "/notimage.bin"
 			if err := os.WriteFile(path, []byte("hello, not an image\n"), 0o600); err != nil {
