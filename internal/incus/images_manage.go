@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	incusclient "github.com/lxc/incus/v6/client"
@@ -290,12 +288,13 @@ func (c *Client) CreateImage(ctx context.Context, s Scope, spec ImageSpec) (*Ima
 		err = blamePublish(err, s, spec.Instance)
 	case spec.File != nil:
 		object = fmt.Sprintf("image uploaded from %q (project %q, remote %q)", spec.File.DataPath, s.Project, s.Remote)
-		// The fingerprint is hashed from the files as they stream to
-		// incusd (one read of them); it is known once the body is sent.
-		var streamed func() string
-		op, streamed, err = c.upload(ctx, srv, object, address, spec)
+		// incusd computes the fingerprint (the SHA-256 of the files) as it
+		// receives them and says it when done; only when it cannot say (a
+		// lost answer, a refusal) are the files hashed here, streamed, to
+		// learn which image it is: the normal path reads them once.
+		op, err = c.upload(ctx, srv, object, address, spec)
 		if err != nil {
-			fp = streamed()
+			fp, _ = FileSHA256(*spec.File)
 			if oe := (*clienterr.OperationError)(nil); errors.As(err, &oe) && oe.Message == "Image with same fingerprint already exists" && fp != "" {
 				return nil, &clienterr.ConflictError{Info: clienterr.Info{Object: imageManagedObject(s, fp), Status: http.StatusConflict,
 					Message: fmt.Sprintf("an image with the same fingerprint already exists (operation %s: %s)", oe.OperationID, oe.Message), Err: err},
@@ -437,69 +436,28 @@ func (c *Client) imageByProperty(ctx context.Context, srv incusclient.InstanceSe
 
 // upload streams a local image to the server: the files go to the request
 // body as they are read (never whole in memory), through the official
-// client's ImageCreateArgs readers, and are hashed on the way. streamed is
-// the SHA-256 of what was sent (metadata then rootfs for a split image, as
-// incusd computes the fingerprint), "" unless every byte was.
-func (c *Client) upload(ctx context.Context, srv incusclient.InstanceServer, object, address string, spec ImageSpec) (op api.Operation, streamed func() string, err error) {
-	h := &hashingReader{h: sha256.New(), mu: &sync.Mutex{}}
-	streamed = h.sum
+// client's ImageCreateArgs readers.
+func (c *Client) upload(ctx context.Context, srv incusclient.InstanceServer, object, address string, spec ImageSpec) (api.Operation, error) {
 	data, err := os.Open(spec.File.DataPath)
 	if err != nil {
-		return api.Operation{}, streamed, &clienterr.ValidationError{Info: clienterr.Info{Object: object, Message: err.Error(), Err: err}}
+		return api.Operation{}, &clienterr.ValidationError{Info: clienterr.Info{Object: object, Message: err.Error(), Err: err}}
 	}
 	defer func() { _ = data.Close() }()
-	dataR := &hashingReader{r: data, h: h.h, mu: h.mu}
-	h.parts = []*hashingReader{dataR}
-	args := &incusclient.ImageCreateArgs{MetaFile: dataR, MetaName: filepath.Base(spec.File.DataPath)}
+	args := &incusclient.ImageCreateArgs{MetaFile: data, MetaName: filepath.Base(spec.File.DataPath)}
 	if spec.File.MetadataPath != "" {
 		meta, err := os.Open(spec.File.MetadataPath)
 		if err != nil {
-			return api.Operation{}, streamed, &clienterr.ValidationError{Info: clienterr.Info{Object: object, Message: err.Error(), Err: err}}
+			return api.Operation{}, &clienterr.ValidationError{Info: clienterr.Info{Object: object, Message: err.Error(), Err: err}}
 		}
 		defer func() { _ = meta.Close() }()
-		metaR := &hashingReader{r: meta, h: h.h, mu: h.mu}
-		h.parts = []*hashingReader{metaR, dataR}
-		args = &incusclient.ImageCreateArgs{MetaFile: metaR, MetaName: filepath.Base(spec.File.MetadataPath),
-			RootfsFile: dataR, RootfsName: filepath.Base(spec.File.DataPath)}
+		args = &incusclient.ImageCreateArgs{MetaFile: meta, MetaName: filepath.Base(spec.File.MetadataPath),
+			RootfsFile: data, RootfsName: filepath.Base(spec.File.DataPath)}
 	}
 	req := api.ImagesPost{Filename: filepath.Base(spec.File.DataPath)}
 	req.Public = spec.Public
-	op, err = operateOp(ctx, srv, "the upload", object, address, func() (incusclient.Operation, error) {
+	return operateOp(ctx, srv, "the upload", object, address, func() (incusclient.Operation, error) {
 		return srv.CreateImage(req, args)
 	})
-	return op, streamed, err
-}
-
-// hashingReader hashes what is read through it; the first one of an upload
-// also knows all the parts, to tell whether every byte went through.
-type hashingReader struct {
-	r     io.Reader
-	h     hash.Hash
-	eof   bool
-	mu    *sync.Mutex // one for every part: they share h
-	parts []*hashingReader
-}
-
-func (r *hashingReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	r.mu.Lock()
-	r.h.Write(p[:n])
-	if errors.Is(err, io.EOF) {
-		r.eof = true
-	}
-	r.mu.Unlock()
-	return n, err
-}
-
-func (r *hashingReader) sum() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, p := range r.parts {
-		if !p.eof {
-			return ""
-		}
-	}
-	return hex.EncodeToString(r.h.Sum(nil))
 }
 
 // copyRequest resolves the source image on its remote (a public image

@@ -79,14 +79,14 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"source_file": schema.SingleNestedAttribute{
 				Optional: true, Computed: true,
 				Description: "Upload a local image: a unified tarball (`data_path` alone), or a split image (`metadata_path` with the root file system in `data_path`). " +
-					"The files are streamed to Incus as they are read, whatever their size, and hashed on the way. A plan of the existing image hashes them again (SHA-256, streamed too): a change of their content, not only of their paths, replaces the image." + importedNote,
+					"The files are streamed to Incus as they are read, whatever their size; Incus hashes them into the fingerprint. A plan of the existing image hashes them (SHA-256, streamed too, in constant memory): a change of their content, not only of their paths, replaces the image." + importedNote,
 				Attributes: map[string]schema.Attribute{
 					"data_path": schema.StringAttribute{Required: true, Description: "Path of the unified tarball, or of the root file system (squashfs or tarball) of a split image.",
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 					"metadata_path": schema.StringAttribute{Optional: true, Description: "Path of the metadata tarball of a split image.",
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 					"sha256": schema.StringAttribute{Computed: true,
-						Description: "SHA-256 of the files (metadata then root file system for a split image): the image's fingerprint, as Incus computes it. Hashed while they upload, and again, streamed, by each plan of the existing image to see whether they changed."},
+						Description: "SHA-256 of the files (metadata then root file system for a split image): the image's fingerprint, as Incus computes it. Incus computes it as the files upload; each plan of the existing image hashes them again (streamed) to see whether they changed."},
 				},
 			},
 			"source_image": schema.SingleNestedAttribute{
@@ -143,9 +143,9 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	creating := req.State.Raw.IsNull()
-	// A new upload is hashed as it streams (its fingerprint is known after
-	// the apply); an existing one is hashed here, to see whether the file
-	// changed.
+	// A new upload is not hashed here (incusd computes its fingerprint as
+	// it receives it, known after the apply); an existing one is, to see
+	// whether the file changed.
 	fileHash := r.planFileHash(ctx, &cfg, resp, creating)
 	if resp.Diagnostics.HasError() {
 		return
