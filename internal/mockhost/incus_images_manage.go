@@ -255,7 +255,7 @@ func scanTarball(body io.Reader, h io.Writer) (int64, *imageMetadata, error) {
 func scanMultipart(r *http.Request, h io.Writer) (int64, *imageMetadata, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return 0, nil, errors.New("Invalid multipart image")
+		return 0, nil, failure("Invalid multipart image")
 	}
 	var (
 		meta      *imageMetadata
@@ -270,7 +270,7 @@ func scanMultipart(r *http.Request, h io.Writer) (int64, *imageMetadata, error) 
 			break
 		}
 		if err != nil {
-			return total, nil, errors.New("Invalid multipart image")
+			return total, nil, failure("Invalid multipart image")
 		}
 		counter := &countingWriter{w: h}
 		switch part.FormName() {
@@ -286,13 +286,13 @@ func scanMultipart(r *http.Request, h io.Writer) (int64, *imageMetadata, error) 
 				meta.vm = true
 			}
 		default:
-			return total, nil, errors.New("Invalid multipart image")
+			return total, nil, failure("Invalid multipart image")
 		}
 		total += counter.n
 		_ = part.Close()
 	}
 	if !sawMeta || !sawRootfs {
-		return total, nil, errors.New("Invalid multipart image")
+		return total, nil, failure("Invalid multipart image")
 	}
 	return total, meta, metaErr
 }
@@ -306,32 +306,37 @@ func readMetadata(br *bufio.Reader) (*imageMetadata, error) {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, errors.New("Unsupported compression")
+			return nil, failure("Unsupported compression")
 		}
 		tr = tar.NewReader(gz)
 	case len(head) >= 262 && string(head[257:262]) == "ustar":
 		tr = tar.NewReader(br)
 	default:
-		return nil, errors.New("Unsupported compression")
+		return nil, failure("Unsupported compression")
 	}
 	for {
 		hdr, err := tr.Next()
 		if err != nil {
-			return nil, errors.New("Metadata tarball is missing metadata.yaml")
+			return nil, failure("Metadata tarball is missing metadata.yaml")
 		}
 		if strings.TrimPrefix(hdr.Name, "./") != "metadata.yaml" {
 			continue
 		}
 		var meta imageMetadata
 		if err := yaml.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&meta); err != nil {
-			return nil, fmt.Errorf("Could not parse metadata.yaml: %w", err)
+			return nil, failure("Could not parse metadata.yaml: " + err.Error())
 		}
 		if meta.CreationDate == 0 {
-			return nil, errors.New("Missing creation date")
+			return nil, failure("Missing creation date")
 		}
 		return &meta, nil
 	}
 }
+
+// failure is an error with incusd's own words (capitalized as incusd writes them).
+type failure string
+
+func (f failure) Error() string { return string(f) }
 
 type countingWriter struct {
 	w io.Writer

@@ -160,7 +160,7 @@ func TestAccIncusImage_upload(t *testing.T) {
 						func(*terraform.State) error {
 							e, _, err := h.Client.GetImageAlias(a2)
 							if err != nil || e.Target != fp {
-								return fmt.Errorf("alias %s on the host: %v, %v", a2, e, err)
+								return fmt.Errorf("alias %s on the host: %v: %w", a2, e, err)
 							}
 							return nil
 						},
