@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/lxc/incus/v6/shared/api"
 
 	"github.com/rackform/terraform-provider-rack/internal/acctest"
 	"github.com/rackform/terraform-provider-rack/internal/mockhost"
@@ -636,6 +637,62 @@ resource "rack_incus_image" "test" {
 `, inst, h.Image),
 				ExpectError: acctest.DiagRE(`Incus operation [0-9a-f-]{36} .*ended with status Failure.*Cannot export a running instance as an image`),
 			}},
+		})
+	})
+}
+
+// TestAccIncusImage_publishSnapshot publishes a snapshot of an instance.
+// Real daemon only: the mock keeps no instance snapshots yet.
+func TestAccIncusImage_publishSnapshot(t *testing.T) {
+	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+		if h.IsMock() {
+			t.Skip("the mock host keeps no instance snapshots")
+		}
+		inst := acctest.RandomName("snap")
+		tr := newTracker()
+		acctest.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			CheckDestroy:             tr.gone(h),
+			Steps: []resource.TestStep{
+				{
+					Config: h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_instance" "src" {
+  remote       = "test"
+  name         = %q
+  image        = %q
+  stop_timeout = 0
+}
+`, inst, h.Image),
+					Check: func(*terraform.State) error {
+						op, err := h.Client.CreateInstanceSnapshot(inst, api.InstanceSnapshotsPost{Name: "s1"})
+						if err != nil {
+							return err
+						}
+						_, _, err = h.Client.GetOperationWait(op.Get().ID, 60)
+						return err
+					},
+				},
+				{
+					// A running instance's snapshot can be published.
+					Config: h.ProviderConfig() + fmt.Sprintf(`
+resource "rack_incus_instance" "src" {
+  remote       = "test"
+  name         = %q
+  image        = %q
+  stop_timeout = 0
+}
+
+resource "rack_incus_image" "test" {
+  remote          = "test"
+  source_instance = { name = rack_incus_instance.src.name, snapshot = "s1" }
+}
+`, inst, h.Image),
+					Check: resource.ComposeAggregateTestCheckFunc(tr.record(),
+						resource.TestCheckResourceAttr(addr, "source_instance.snapshot", "s1"),
+						resource.TestMatchResourceAttr(addr, "fingerprint", regexp.MustCompile(`^[0-9a-f]{64}$`)),
+					),
+				},
+			},
 		})
 	})
 }
