@@ -17,6 +17,7 @@ func (m *Incus) imageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /1.0/images/aliases/{name}", func(w http.ResponseWriter, r *http.Request) { m.getImageAlias(w, r, false) })
 	mux.HandleFunc("DELETE /1.0/images/aliases/{name}", m.deleteImageAlias)
 	mux.HandleFunc("GET /1.0/images/{fingerprint}", func(w http.ResponseWriter, r *http.Request) { m.getImage(w, r, false) })
+	m.imageManageRoutes(mux)
 }
 
 // publicImageRoutes are what an untrusted client may read: public images
@@ -28,7 +29,7 @@ func (m *Incus) publicImageRoutes() *http.ServeMux {
 	return mux
 }
 
-func (m *Incus) listImages(w http.ResponseWriter, _ *http.Request) {
+func (m *Incus) listImages(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	list := []string{}
@@ -36,6 +37,14 @@ func (m *Incus) listImages(w http.ResponseWriter, _ *http.Request) {
 		list = append(list, "/1.0/images/"+fp)
 	}
 	sort.Strings(list)
+	if r.URL.Query().Get("recursion") != "" {
+		full := []*api.Image{}
+		for _, u := range list {
+			full = append(full, m.images[strings.TrimPrefix(u, "/1.0/images/")])
+		}
+		writeSync(w, full, "")
+		return
+	}
 	writeSync(w, list, "")
 }
 
@@ -52,7 +61,7 @@ func (m *Incus) createImageAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := m.aliases[req.Name]; ok {
-		writeError(w, http.StatusConflict, "Alias already exists")
+		writeError(w, http.StatusConflict, fmt.Sprintf("Alias %q already exists", req.Name))
 		return
 	}
 	m.aliases[req.Name] = img.Fingerprint
@@ -103,7 +112,7 @@ func (m *Incus) getImage(w http.ResponseWriter, r *http.Request, publicOnly bool
 		writeError(w, http.StatusNotFound, fmt.Sprintf("Image %q not found", prefix))
 		return
 	}
-	writeSync(w, img, "")
+	writeSync(w, img, etagOf(img.Writable()))
 }
 
 // findImage resolves a full or partial fingerprint (nil when none or

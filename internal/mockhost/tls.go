@@ -83,6 +83,7 @@ func (m *Incus) ServeTLS(addr string) (url, serverCertPEM string, err error) {
 	m.tlsServers = append(m.tlsServers, srv)
 	m.serverFingerprint = fingerprint(pair.Certificate[0])
 	m.mu.Unlock()
+	registerImageServer("https://"+l.Addr().String(), m)
 	return "https://" + l.Addr().String(), certPEM, nil
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/bucket"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/image"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
@@ -143,6 +144,7 @@ func (p *rackProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		instance.NewResource,
+		image.NewResource,
 		profile.NewResource,
 		project.NewResource,
 		bucket.NewResource,
@@ -171,6 +173,7 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		instance.NewDataSource,
+		image.NewDataSource,
 		profile.NewDataSource,
 		project.NewDataSource,
 		bucket.NewDataSource,
