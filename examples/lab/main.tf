@@ -1,5 +1,6 @@
 # A small lab from scratch: a project, a storage pool, a volume, a bridge
-# with an ACL, a DNS zone and a port forward, a profile and two instances. See docs/guides/small-lab.md; it runs as written on
+# with an ACL, a DNS zone and a port forward, a profile, two instances, a
+# snapshot and an image published from it. See docs/guides/small-lab.md; it runs as written on
 # the mock host (`make mock MOCKFLAGS="-incus-socket /tmp/incus.sock"`).
 
 terraform {
@@ -159,6 +160,24 @@ resource "rack_incus_instance" "db" {
   devices = [
     { name = "data", type = "disk", properties = { pool = rack_incus_storage_pool.lab.name, source = rack_incus_storage_volume.data.name, path = "/srv/data" } },
   ]
+}
+
+# A point web can be rolled back to, and a golden image made from it: new
+# instances start from "lab-web-golden" as web was at its baseline.
+resource "rack_incus_instance_snapshot" "web_baseline" {
+  project  = rack_incus_project.lab.name
+  instance = rack_incus_instance.web.name
+  name     = "baseline"
+}
+
+resource "rack_incus_image" "web_golden" {
+  project = rack_incus_project.lab.name
+  source_instance = {
+    name     = rack_incus_instance.web.name
+    snapshot = rack_incus_instance_snapshot.web_baseline.name
+  }
+  aliases     = ["lab-web-golden"]
+  description = "web at its baseline snapshot"
 }
 
 output "web_ipv4" {

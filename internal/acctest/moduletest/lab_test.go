@@ -17,8 +17,9 @@ import (
 const lab = "../../../examples/lab"
 
 // labResources is how many resources the lab makes: project, pool, volume,
-// ACL, zone, record, bridge, profile, two instances and the forward.
-const labResources = 11
+// ACL, zone, record, bridge, profile, two instances, the forward, web's
+// snapshot and the image published from it.
+const labResources = 13
 
 // The lab example applies as written on the mock host (as `make mock` runs
 // it) and on the real daemon when there is one, plans nothing afterwards,
@@ -68,6 +69,9 @@ func TestAccLabExample(t *testing.T) {
 		}
 		if _, _, err := client.UseProject("lab").GetInstance("web"); err == nil {
 			t.Errorf("instance web is left on the %s host", h.Name)
+		}
+		if _, _, err := client.UseProject("lab").GetImageAlias("lab-web-golden"); err == nil {
+			t.Errorf("image lab-web-golden is left on the %s host", h.Name)
 		}
 		if _, _, err := client.GetNetwork("labbr0"); err == nil {
 			t.Errorf("bridge labbr0 is left on the %s host", h.Name)
