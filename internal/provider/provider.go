@@ -19,6 +19,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/bucket"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/cluster"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/profile"
@@ -138,6 +139,9 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		instance.NewResource,
 		profile.NewResource,
+		cluster.NewServerResource,
+		cluster.NewGroupResource,
+		cluster.NewMemberResource,
 		project.NewResource,
 		bucket.NewResource,
 		bucket.NewKeyResource,
@@ -164,6 +168,8 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		instance.NewDataSource,
 		profile.NewDataSource,
+		cluster.NewGroupDataSource,
+		cluster.NewClusterDataSource,
 		project.NewDataSource,
 		bucket.NewDataSource,
 		storage.NewPoolDataSource,
