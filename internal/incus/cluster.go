@@ -117,6 +117,11 @@ func (c *Client) memberMissing(ctx context.Context, err error, s Scope, name str
 		names := make([]string, len(cl.Members))
 		for i, m := range cl.Members {
 			names[i] = m.Name
+			if m.Name == name {
+				// The member is there: something the request named is
+				// not (a group: "...: Cluster_group not found").
+				return err
+			}
 		}
 		out.Message = "the cluster has no such member"
 		out.Hint = fmt.Sprintf("The cluster's members are %s. A member joins with `incus cluster add` and `incus admin init`; Terraform only manages members that exist.", strings.Join(names, ", "))

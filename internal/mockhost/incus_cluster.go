@@ -315,7 +315,11 @@ func (m *Incus) putMember(w http.ResponseWriter, r *http.Request, mm *mockMember
 	if !ifMatch(w, r, etagOf(mm.view().ClusterMemberPut)) {
 		return
 	}
-	req := mm.view().ClusterMemberPut
+	var req api.ClusterMemberPut
+	if r.Method == http.MethodPatch {
+		req = mm.view().ClusterMemberPut
+		req.Config = nil // a PATCH's config replaces the member's, as a PUT's does
+	}
 	if !decode(w, r, &req) {
 		return
 	}
@@ -592,7 +596,10 @@ func (m *Incus) withGroup(w http.ResponseWriter, r *http.Request) {
 		if !ifMatch(w, r, etagOf(groupView(g).ClusterGroupPut)) {
 			return
 		}
-		req := groupView(g).ClusterGroupPut
+		var req api.ClusterGroupPut
+		if r.Method == http.MethodPatch {
+			req = groupView(g).ClusterGroupPut
+		}
 		if !decode(w, r, &req) {
 			return
 		}
