@@ -47,16 +47,31 @@ func (c *Client) GetServerConfig(ctx context.Context, s Scope) (*ServerConfig, e
 }
 
 // PatchServerConfig changes only the given keys (an empty value unsets
-// one), guarded by etag when it is not empty: PATCH /1.0, so keys that
-// Terraform does not manage stay as they are. A key incusd does not know is
-// a Validation error with its text ("cannot set 'x' to 'y': unknown key").
-func (c *Client) PatchServerConfig(ctx context.Context, s Scope, changes map[string]string, etag string) error {
+// one): it reads the whole configuration and writes it back with them
+// changed (PUT /1.0, guarded by the ETag of that read), so keys Terraform
+// does not manage stay as they are; an unset key is sent empty. Not PATCH: incusd 6.0.4 undoes a PATCH
+// it refuses (an unknown key) by replacing the member's own keys with the
+// request's, which wipes the others (core.https_address: on a cluster the
+// member drops out), as seen on the loopback cluster of
+// .ci/install-incus-cluster.sh. A key incusd does not know is a Validation
+// error with its text ("cannot set 'x' to 'y': unknown key").
+func (c *Client) PatchServerConfig(ctx context.Context, s Scope, changes map[string]string) error {
 	srv, s, address, err := c.atServer(s)
 	if err != nil {
 		return err
 	}
+	cur, err := c.GetServerConfig(ctx, s)
+	if err != nil {
+		return err
+	}
+	config := cur.Config
+	for k, v := range changes {
+		// An empty value unsets: a PUT that only leaves a user.* key out
+		// keeps it.
+		config[k] = v
+	}
 	err = mutate(ctx, "the update request", serverObject(s), address, func() error {
-		_, _, err := srv.RawQuery("PATCH", serverPath(s), api.ServerPut{Config: changes}, etag)
+		_, _, err := srv.RawQuery("PUT", serverPath(s), api.ServerPut{Config: config}, cur.ETag)
 		return err
 	})
 	return blameObject(err, s, "", "")

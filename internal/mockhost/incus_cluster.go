@@ -156,8 +156,9 @@ func (m *Incus) serverConfigOf(mm *mockMember) map[string]string {
 
 // putServer is PUT and PATCH /1.0: a member's own keys go to the member the
 // request targets, the others to the whole cluster. An empty value unsets;
-// PUT also unsets what it leaves out (the member's own keys it does not
-// name, except cluster.https_address).
+// PUT also unsets what it leaves out, but for cluster.https_address and
+// user.* keys. Not copied: incusd 6.0.4 undoes a refused PATCH by replacing
+// the member's own keys with the request's, wiping the others.
 func (m *Incus) putServer(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -197,7 +198,8 @@ func (m *Incus) putServer(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for k := range m.serverConfig {
-			if _, named := req.Config[k]; !named {
+			// incusd's PUT keeps the user.* keys it leaves out.
+			if _, named := req.Config[k]; !named && !strings.HasPrefix(k, "user.") {
 				delete(m.serverConfig, k)
 			}
 		}

@@ -163,11 +163,7 @@ func (r *serverResource) apply(ctx context.Context, s incus.Scope, want, prior t
 	if diags.HasError() || len(changes) == 0 {
 		return nil
 	}
-	cur, err := r.data.Incus.GetServerConfig(ctx, s)
-	if err != nil {
-		return err
-	}
-	return r.data.Incus.PatchServerConfig(ctx, s, changes, cur.ETag)
+	return r.data.Incus.PatchServerConfig(ctx, s, changes)
 }
 
 // read sets m.Config to the server's values of the managed keys; a managed
