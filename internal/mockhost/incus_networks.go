@@ -37,7 +37,7 @@ func (m *Incus) withNetworkProject(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusNotFound, fmt.Sprintf("Failed to load project %q: Project not found", p))
 			return
 		}
-		if !targetOK(w, r) {
+		if !m.targetOK(w, r) {
 			return
 		}
 		h(w, r)
