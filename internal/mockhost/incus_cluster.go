@@ -560,7 +560,7 @@ func (m *Incus) createGroup(w http.ResponseWriter, r *http.Request) {
 	g := &api.ClusterGroup{ClusterGroupPost: api.ClusterGroupPost{Name: req.Name}, ClusterGroupPut: api.ClusterGroupPut{Description: req.Description, Members: []string{}}}
 	m.cluster.groups[req.Name] = g
 	m.setGroupMembers(g, req.Members)
-	writeSync(w, nil, "")
+	writeCreated(w, "/1.0/cluster/groups/"+req.Name, nil)
 }
 
 // setGroupMembers makes g's members the given ones. A member leaving its
@@ -642,7 +642,7 @@ func (m *Incus) withGroup(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		writeSync(w, nil, "")
+		writeCreated(w, "/1.0/cluster/groups/"+req.Name, nil)
 	case http.MethodDelete:
 		switch {
 		case name == "default":
