@@ -70,7 +70,7 @@ resource "rack_incus_cluster_group" "test" {
 		Incus:    true,
 		Cluster:  true,
 		MockOnly: realClusterShared,
-		Address: "rack_incus_cluster_member.test",
+		Address:  "rack_incus_cluster_member.test",
 		Config: func(_ *Env, _ string) string {
 			return `
 resource "rack_incus_cluster_member" "test" {
@@ -92,7 +92,7 @@ resource "rack_incus_cluster_member" "test" {
 		Incus:    true,
 		Cluster:  true,
 		MockOnly: realClusterShared,
-		Address: "rack_incus_server.test",
+		Address:  "rack_incus_server.test",
 		Config: func(_ *Env, name string) string {
 			return fmt.Sprintf(`
 resource "rack_incus_server" "test" {

@@ -123,7 +123,7 @@ func TestAccIncusClusterMember_lifecycle(t *testing.T) {
 					},
 					RefreshState:       true,
 					ExpectNonEmptyPlan: true,
-					Check:        resource.TestCheckResourceAttr(addr, "evacuated", "false"),
+					Check:              resource.TestCheckResourceAttr(addr, "evacuated", "false"),
 				},
 				{ // restore: back on c2
 					Config: memberConfig(h, `

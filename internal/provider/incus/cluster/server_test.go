@@ -114,7 +114,7 @@ func TestAccIncusServer_lifecycle(t *testing.T) {
 					ExpectError: regexp.MustCompile(`cannot set 'bogus.key' to '1': unknown key`),
 				},
 				{ // plan time: a cluster-wide key with a target
-					Config:      serverConfig(h, `target = "c2"` + "\n" + `config = { "images.remote_cache_expiry" = "3" }`),
+					Config:      serverConfig(h, `target = "c2"`+"\n"+`config = { "images.remote_cache_expiry" = "3" }`),
 					ExpectError: regexp.MustCompile(`(?s)Key "images.remote_cache_expiry" is a cluster-wide key`),
 				},
 				{Config: serverConfig(h, fmt.Sprintf(`config = { %q = "two" }`, userKey)), PreConfig: func() { patchServer(t, h, "", map[string]string{"user.unmanaged": "keep"}) }},
