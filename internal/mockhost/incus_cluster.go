@@ -49,6 +49,14 @@ func init() {
 type mockCluster struct {
 	members []*mockMember
 	groups  map[string]*api.ClusterGroup
+	// pendingPools are pools defined on members (POST with a target) and
+	// not yet created: name, then member, then its config.
+	pendingPools map[string]*pendingPool
+}
+
+type pendingPool struct {
+	driver  string
+	members map[string]map[string]string
 }
 
 type mockMember struct {
@@ -66,7 +74,7 @@ func (m *Incus) resetServer() {
 	if len(m.opts.Cluster) == 0 {
 		return
 	}
-	c := &mockCluster{groups: map[string]*api.ClusterGroup{
+	c := &mockCluster{pendingPools: map[string]*pendingPool{}, groups: map[string]*api.ClusterGroup{
 		"default": {ClusterGroupPost: api.ClusterGroupPost{Name: "default"}, ClusterGroupPut: api.ClusterGroupPut{Description: "Default cluster group", Members: []string{}}},
 	}}
 	for i, name := range m.opts.Cluster {
@@ -655,4 +663,86 @@ func (m *Incus) withGroup(w http.ResponseWriter, r *http.Request) {
 		delete(m.cluster.groups, name)
 		writeSync(w, map[string]any{}, "")
 	}
+}
+
+// memberPoolKeys are the pool keys each member has for itself (incusd
+// 6.0.4's db.NodeSpecificStorageConfig).
+var memberPoolKeys = map[string]bool{
+	"size": true, "source": true, "volatile.initial_source": true,
+	"zfs.pool_name": true, "lvm.thinpool_name": true, "lvm.vg_name": true,
+}
+
+// createClusterPool is POST /1.0/storage-pools on a cluster, with
+// incusd's two steps: with a target it defines the pool on that member
+// (member keys only; the pool stays pending), without one it creates the
+// pool once every member has it defined. m.mu is held.
+func (m *Incus) createClusterPool(w http.ResponseWriter, r *http.Request, req api.StoragePoolsPost) {
+	c := m.cluster
+	target := r.URL.Query().Get("target")
+	pending := c.pendingPools[req.Name]
+	if target != "" {
+		for _, k := range sortedKeys(req.Config) {
+			if !memberPoolKeys[k] {
+				writeError(w, http.StatusInternalServerError, fmt.Sprintf("Config key %q may not be used as member-specific key", k))
+				return
+			}
+		}
+		if msg := validatePoolConfig(req.Driver, req.Config); msg != "" {
+			writeError(w, http.StatusBadRequest, msg)
+			return
+		}
+		if m.pools[req.Name] != nil || (pending != nil && pending.members[target] != nil) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("The storage pool already defined on member %q", target))
+			return
+		}
+		if pending == nil {
+			pending = &pendingPool{driver: req.Driver, members: map[string]map[string]string{}}
+			c.pendingPools[req.Name] = pending
+		}
+		pending.members[target] = copyMap(req.Config)
+		writeCreated(w, "/1.0/storage-pools/"+req.Name+"?target="+target, nil)
+		return
+	}
+	for _, k := range sortedKeys(req.Config) {
+		if memberPoolKeys[k] {
+			writeError(w, http.StatusInternalServerError, fmt.Sprintf("Config key %q is cluster member specific", k))
+			return
+		}
+	}
+	switch {
+	case m.pools[req.Name] != nil:
+		writeError(w, http.StatusInternalServerError, "The storage pool is already created")
+		return
+	case pending == nil:
+		writeError(w, http.StatusInternalServerError, "Pool not pending on any node (use --target <node> first)")
+		return
+	case pending.driver != req.Driver:
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("Requested storage pool driver %q doesn't match driver in existing database record %q", req.Driver, pending.driver))
+		return
+	}
+	var missing []string
+	for _, mm := range c.members {
+		if pending.members[mm.ServerName] == nil {
+			missing = append(missing, mm.ServerName)
+		}
+	}
+	if len(missing) > 0 {
+		writeError(w, http.StatusInternalServerError, "Pool not defined on nodes: "+strings.Join(missing, ", "))
+		return
+	}
+	if msg := validatePoolConfig(req.Driver, req.Config); msg != "" {
+		writeError(w, http.StatusInternalServerError, msg)
+		return
+	}
+	pool := m.addPool(req.Name, req.Driver, req.Description)
+	// The fake keeps one config: the first member's own keys with the
+	// cluster's (incusd shows each member its own).
+	for k, v := range pending.members[c.members[0].ServerName] {
+		pool.Config[k] = v
+	}
+	for k, v := range req.Config {
+		pool.Config[k] = v
+	}
+	delete(c.pendingPools, req.Name)
+	writeCreated(w, "/1.0/storage-pools/"+req.Name, nil)
 }

@@ -76,12 +76,23 @@ func TestIncusCluster(t *testing.T) {
 		{method: "PUT", path: g + "/%[1]s-h", body: `{"description":"y","members":[]}`, status: 200},
 		{method: "DELETE", path: g + "/%[1]s-h", status: 200},
 		{method: "DELETE", path: g + "/%[1]s-h", status: 404, text: "Cluster_group not found"},
+		// A pool: defined on each member first, then created.
+		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 500, text: "Pool not pending on any node (use --target <node> first)"},
+		{method: "POST", path: "/1.0/storage-pools?target=c1", body: `{"name":"%[1]s-p","driver":"dir","config":{"rsync.bwlimit":"1"}}`, status: 500, text: `Config key "rsync.bwlimit" may not be used as member-specific key`},
+		{method: "POST", path: "/1.0/storage-pools?target=c1", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 201},
+		{method: "POST", path: "/1.0/storage-pools?target=c1", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 400, text: `The storage pool already defined on member "c1"`},
+		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 500, text: "Pool not defined on nodes: c2"},
+		{method: "POST", path: "/1.0/storage-pools?target=c2", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 201},
+		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir","config":{"source":"/x"}}`, status: 500, text: `Config key "source" is cluster member specific`},
+		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 201},
+		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 500, text: "The storage pool is already created"},
+		{method: "DELETE", path: "/1.0/storage-pools/%[1]s-p", status: 200},
 		// Placement.
 		{method: "POST", path: "/1.0/instances?target=c9", body: `{"name":"%[1]s-i","source":{"type":"image","alias":"rack-busybox"}}`, status: 404, text: `Cluster member "c9" not found`},
 		{method: "POST", path: "/1.0/instances?target=@nogroup", body: `{"name":"%[1]s-i","source":{"type":"image","alias":"rack-busybox"}}`, status: 400, text: `Cluster group "nogroup" doesn't exist`},
 	}
 	// A group left by a failed run keeps its member: delete it by hand.
-	runScenarioOn(t, mockAndRealClusters(t), steps, []string{"DELETE /1.0/cluster/groups/%[1]s-g"})
+	runScenarioOn(t, mockAndRealClusters(t), steps, []string{"DELETE /1.0/cluster/groups/%[1]s-g", "DELETE /1.0/storage-pools/%[1]s-p"})
 }
 
 // TestIncusNotClustered: a standalone server's answers to the cluster routes.

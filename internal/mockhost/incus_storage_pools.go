@@ -194,6 +194,8 @@ func (m *Incus) createPool(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Storage pool names may not contain slashes")
 	case req.Driver == "":
 		writeError(w, http.StatusBadRequest, "No driver provided")
+	case m.cluster != nil:
+		m.createClusterPool(w, r, req) // incus_cluster.go
 	case m.pools[req.Name] != nil:
 		writeError(w, http.StatusConflict, "The storage pool already exists: The record already exists")
 	case otherPoolDrivers[req.Driver]:
