@@ -52,6 +52,8 @@ type mockCluster struct {
 	// pendingPools are pools defined on members (POST with a target) and
 	// not yet created: name, then member, then its config.
 	pendingPools map[string]*pendingPool
+	// pendingNetworks: the same for networks (type in driver).
+	pendingNetworks map[string]*pendingPool
 }
 
 type pendingPool struct {
@@ -74,7 +76,7 @@ func (m *Incus) resetServer() {
 	if len(m.opts.Cluster) == 0 {
 		return
 	}
-	c := &mockCluster{pendingPools: map[string]*pendingPool{}, groups: map[string]*api.ClusterGroup{
+	c := &mockCluster{pendingPools: map[string]*pendingPool{}, pendingNetworks: map[string]*pendingPool{}, groups: map[string]*api.ClusterGroup{
 		"default": {ClusterGroupPost: api.ClusterGroupPost{Name: "default"}, ClusterGroupPut: api.ClusterGroupPut{Description: "Default cluster group", Members: []string{}}},
 	}}
 	for i, name := range m.opts.Cluster {
@@ -745,4 +747,73 @@ func (m *Incus) createClusterPool(w http.ResponseWriter, r *http.Request, req ap
 	}
 	delete(c.pendingPools, req.Name)
 	writeCreated(w, "/1.0/storage-pools/"+req.Name, nil)
+}
+
+// createClusterNetwork is POST /1.0/networks on a cluster: as pools, a
+// network is defined on each member (member keys only, checked by the
+// caller), then created. m.mu is held.
+func (m *Incus) createClusterNetwork(w http.ResponseWriter, r *http.Request, req api.NetworksPost, project string) {
+	c := m.cluster
+	target := r.URL.Query().Get("target")
+	if req.Type == "" {
+		req.Type = "bridge"
+	}
+	pending := c.pendingNetworks[req.Name]
+	if target != "" {
+		if m.networks[req.Name] != nil || (pending != nil && pending.members[target] != nil) {
+			writeError(w, http.StatusConflict, fmt.Sprintf("Network %q is already defined on member %q", req.Name, target))
+			return
+		}
+		if pending == nil {
+			pending = &pendingPool{driver: req.Type, members: map[string]map[string]string{}}
+			c.pendingNetworks[req.Name] = pending
+		}
+		pending.members[target] = copyMap(req.Config)
+		writeCreated(w, "/1.0/networks/"+req.Name+"?target="+target, nil)
+		return
+	}
+	for _, k := range sortedKeys(req.Config) {
+		if memberKeys[k] {
+			writeError(w, http.StatusInternalServerError, fmt.Sprintf("Config key %q is cluster member specific", k))
+			return
+		}
+	}
+	switch {
+	case m.networks[req.Name] != nil:
+		writeError(w, http.StatusInternalServerError, "The network is already created")
+		return
+	case pending == nil:
+		writeError(w, http.StatusInternalServerError, "Network not pending on any node (use --target <node> first)")
+		return
+	case pending.driver != req.Type:
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("Requested network type %q doesn't match type in existing database record %q", req.Type, pending.driver))
+		return
+	}
+	var missing []string
+	for _, mm := range c.members {
+		if pending.members[mm.ServerName] == nil {
+			missing = append(missing, mm.ServerName)
+		}
+	}
+	if len(missing) > 0 {
+		writeError(w, http.StatusInternalServerError, "Network not defined on nodes: "+strings.Join(missing, ", "))
+		return
+	}
+	// The first member's keys pass the driver's checks (a macvlan's parent).
+	full := req
+	full.Config = copyMap(pending.members[c.members[0].ServerName])
+	for k, v := range req.Config {
+		full.Config[k] = v
+	}
+	m.createChecked(w, full, project)
+	if n := m.networks[req.Name]; n != nil {
+		// Member keys are shown to a request with that member's target.
+		n.members = pending.members
+		for k := range full.Config {
+			if memberKeys[k] {
+				delete(n.config, k)
+			}
+		}
+		delete(c.pendingNetworks, req.Name)
+	}
 }

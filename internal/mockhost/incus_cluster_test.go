@@ -87,12 +87,24 @@ func TestIncusCluster(t *testing.T) {
 		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 201},
 		{method: "POST", path: "/1.0/storage-pools", body: `{"name":"%[1]s-p","driver":"dir"}`, status: 500, text: "The storage pool is already created"},
 		{method: "DELETE", path: "/1.0/storage-pools/%[1]s-p", status: 200},
+		// A network: the same two steps (a macvlan on lo makes no interface).
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","type":"macvlan"}`, status: 500, text: "Network not pending on any node (use --target <node> first)"},
+		{method: "POST", path: "/1.0/networks?target=c1", body: `{"name":"%[1]s-n","type":"macvlan","config":{"mtu":"1500"}}`, status: 400, text: `Config key "mtu" may not be used as member-specific key`},
+		{method: "POST", path: "/1.0/networks?target=c1", body: `{"name":"%[1]s-n","type":"macvlan","config":{"parent":"lo"}}`, status: 201},
+		{method: "POST", path: "/1.0/networks?target=c1", body: `{"name":"%[1]s-n","type":"macvlan","config":{"parent":"lo"}}`, status: 409, text: `Network "%[1]s-n" is already defined on member "c1"`},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","type":"macvlan"}`, status: 500, text: "Network not defined on nodes: c2"},
+		{method: "POST", path: "/1.0/networks?target=c2", body: `{"name":"%[1]s-n","type":"macvlan","config":{"parent":"lo"}}`, status: 201},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","type":"macvlan","config":{"parent":"lo"}}`, status: 500, text: `Config key "parent" is cluster member specific`},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","type":"bridge"}`, status: 500, text: `Requested network type "bridge" doesn't match type in existing database record "macvlan"`},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","type":"macvlan"}`, status: 201},
+		{method: "POST", path: "/1.0/networks", body: `{"name":"%[1]s-n","type":"macvlan"}`, status: 500, text: "The network is already created"},
+		{method: "DELETE", path: "/1.0/networks/%[1]s-n", status: 200},
 		// Placement.
 		{method: "POST", path: "/1.0/instances?target=c9", body: `{"name":"%[1]s-i","source":{"type":"image","alias":"rack-busybox"}}`, status: 404, text: `Cluster member "c9" not found`},
 		{method: "POST", path: "/1.0/instances?target=@nogroup", body: `{"name":"%[1]s-i","source":{"type":"image","alias":"rack-busybox"}}`, status: 400, text: `Cluster group "nogroup" doesn't exist`},
 	}
 	// A group left by a failed run keeps its member: delete it by hand.
-	runScenarioOn(t, mockAndRealClusters(t), steps, []string{"DELETE /1.0/cluster/groups/%[1]s-g", "DELETE /1.0/storage-pools/%[1]s-p"})
+	runScenarioOn(t, mockAndRealClusters(t), steps, []string{"DELETE /1.0/cluster/groups/%[1]s-g", "DELETE /1.0/storage-pools/%[1]s-p", "DELETE /1.0/networks/%[1]s-n"})
 }
 
 // TestIncusNotClustered: a standalone server's answers to the cluster routes.

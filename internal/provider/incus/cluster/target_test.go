@@ -11,9 +11,9 @@ import (
 )
 
 // `target` of the other types, on a cluster: an instance and a volume on
-// member c2 (the mock cluster and the real one), and a pool and a network
-// defined on each member with member_config (the real cluster: the mock
-// keeps no per-member pending definitions).
+// member c2, and a pool and a network defined on each member with
+// member_config (incusd's pending definitions), on the mock cluster and the
+// real one.
 
 func TestAccIncusTarget_instanceAndVolume(t *testing.T) {
 	acctest.ForEachIncusCluster(t, func(t *testing.T, h *acctest.IncusHost) {
@@ -84,9 +84,7 @@ func memberConfigTest(t *testing.T, h *acctest.IncusHost) {
 	// make the same kernel interface ("Network interface ... already
 	// exists"). A macvlan on lo makes none and sends nothing, and its
 	// `parent` is the textbook member-specific key.
-	// The mock keeps no per-member networks: the network runs on the real
-	// cluster only.
-	withNetwork := !h.IsMock()
+	withNetwork := true
 	config := h.ProviderConfig() + fmt.Sprintf(`
 resource "rack_incus_storage_pool" "test" {
   remote        = "test"
