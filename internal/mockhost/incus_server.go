@@ -17,9 +17,9 @@ var apiExtensions = []string{
 	"storage_buckets", "storage_buckets_create_credentials", "network",
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
-	"network_address_set", "clustering", "clustering_join", "clustering_roles", "clustering_groups",
-	"clustering_evacuation", "clustering_failure_domains", "clustering_description", "clustering_config",
-	"clustering_update_groups",
+	"network_address_set", "clustering", "clustering_join", "clustering_roles", "clustering_edit_roles",
+	"clustering_groups", "clustering_evacuation", "clustering_failure_domains", "clustering_description",
+	"clustering_config", "cluster_ovn_chassis", "cluster_member_state",
 }
 
 func (m *Incus) serverRoutes(mux *http.ServeMux) {
