@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -269,5 +270,25 @@ func ClusterHost(t *testing.T) *IncusHost {
 	if socket == "" {
 		t.Skip("no real Incus cluster: set RACK_ACC_INCUS_CLUSTER_SOCKET to a member's unix socket (.ci/install-incus-cluster.sh starts one)")
 	}
+	LockCluster(t)
 	return realHost(t, socket)
+}
+
+// ClusterLockPath is the file whose lock a test holds while it uses the
+// real cluster: its tests change members (evacuate, groups) and the server
+// configuration, and go test runs packages at the same time.
+const ClusterLockPath = "/tmp/rack-acc-incus-cluster.lock"
+
+// LockCluster holds the real cluster for the rest of the test.
+func LockCluster(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(ClusterLockPath, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("opening %s: %v", ClusterLockPath, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		_ = f.Close()
+		t.Fatalf("locking %s: %v", ClusterLockPath, err)
+	}
+	t.Cleanup(func() { _ = f.Close() }) // closing releases the lock
 }

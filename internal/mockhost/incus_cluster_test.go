@@ -3,6 +3,7 @@ package mockhost
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -23,8 +24,26 @@ func mockAndRealClusters(t *testing.T) map[string]string {
 	hosts := map[string]string{"mock": m.Socket()}
 	if s := os.Getenv("RACK_ACC_INCUS_CLUSTER_SOCKET"); s != "" {
 		hosts["real"] = s
+		lockCluster(t)
 	}
 	return hosts
+}
+
+// lockCluster holds the real cluster for the rest of the test: the lock
+// acctest.LockCluster takes (acctest imports this package, so the path is
+// repeated here).
+func lockCluster(t *testing.T) {
+	t.Helper()
+	const path = "/tmp/rack-acc-incus-cluster.lock"
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		_ = f.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
 }
 
 // TestIncusCluster: the cluster routes answer as incusd 6.0.4 does on the
