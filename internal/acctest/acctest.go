@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,4 +222,73 @@ func (h *IncusHost) PublicImageServer(t *testing.T, name string) *mockhost.Incus
 		t.Fatal(err)
 	}
 	return m
+}
+
+// ClusterMembers are the members of the test cluster: the mock's and those
+// .ci/install-incus-cluster.sh starts.
+var ClusterMembers = []string{"c1", "c2"}
+
+// ForEachIncusCluster runs fn as a subtest per available cluster: "mock"
+// (a mock host that is a cluster of ClusterMembers) always, "real" when
+// RACK_ACC_INCUS_CLUSTER_SOCKET names a member's unix socket of a real
+// cluster with those members (CI starts one; not the standalone daemon).
+func ForEachIncusCluster(t *testing.T, fn func(t *testing.T, h *IncusHost)) {
+	t.Helper()
+	PreCheck(t)
+	t.Run("mock", func(t *testing.T) {
+		t.Parallel()
+		fn(t, StartMockCluster(t))
+	})
+	t.Run("real", func(t *testing.T) {
+		t.Parallel()
+		fn(t, ClusterHost(t))
+	})
+}
+
+// StartMockCluster starts a mock incusd that is a cluster of ClusterMembers.
+func StartMockCluster(t *testing.T) *IncusHost {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rack-acc-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	socket := filepath.Join(dir, "incus.sock")
+	m, err := mockhost.StartIncusWith(socket, mockhost.IncusOptions{ImageAlias: DefaultImage, Cluster: ClusterMembers})
+	if err != nil {
+		t.Fatalf("starting mock incusd: %v", err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return &IncusHost{Name: "mock", Socket: socket, Image: DefaultImage, Mock: m, Client: connect(t, socket), configDir: t.TempDir()}
+}
+
+// ClusterHost is the real cluster RACK_ACC_INCUS_CLUSTER_SOCKET names; the
+// test is skipped when there is none.
+func ClusterHost(t *testing.T) *IncusHost {
+	t.Helper()
+	socket := os.Getenv("RACK_ACC_INCUS_CLUSTER_SOCKET")
+	if socket == "" {
+		t.Skip("no real Incus cluster: set RACK_ACC_INCUS_CLUSTER_SOCKET to a member's unix socket (.ci/install-incus-cluster.sh starts one)")
+	}
+	LockCluster(t)
+	return realHost(t, socket)
+}
+
+// ClusterLockPath is the file whose lock a test holds while it uses the
+// real cluster: its tests change members (evacuate, groups) and the server
+// configuration, and go test runs packages at the same time.
+const ClusterLockPath = "/tmp/rack-acc-incus-cluster.lock"
+
+// LockCluster holds the real cluster for the rest of the test.
+func LockCluster(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(ClusterLockPath, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("opening %s: %v", ClusterLockPath, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		_ = f.Close()
+		t.Fatalf("locking %s: %v", ClusterLockPath, err)
+	}
+	t.Cleanup(func() { _ = f.Close() }) // closing releases the lock
 }

@@ -286,7 +286,11 @@ func blameVolume(m blameMatch, s Scope, req instanceRequest) *clienterr.NotFound
 //     networks_zones_records.network_zone_id, networks_zones_records.name"
 //   - POST /1.0/network-acls/{name} (500): "An ACL by that name exists already"
 //   - POST /1.0/network-address-sets/{name} (500): "Address set by that name: NAME exists already"
-var takenTexts = regexp.MustCompile(`already exists|UNIQUE constraint failed|^Snapshot "[^"]*" already in use$|by that name(?:: .*)? exists already$`)
+//   - POST /1.0/cluster/groups (500): `Failed to create "cluster_groups" entry: UNIQUE constraint
+//     failed: cluster_groups.name`, and its rename (500): `Name "g2" already in use`
+//   - POST /1.0/storage-pools and /1.0/networks on a cluster (500): "The storage pool is already
+//     created", "The network is already created"
+var takenTexts = regexp.MustCompile(`already exists|^The (?:storage pool|network) is already created$|UNIQUE constraint failed|^(?:Snapshot|Name) "[^"]*" already in use$|by that name(?:: .*)? exists already$`)
 
 // inUseTexts: a delete refused because other objects use the object.
 //   - DELETE /1.0/profiles/{name} (500): "Profile is currently in use"

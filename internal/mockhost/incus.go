@@ -79,6 +79,13 @@ type Incus struct {
 	// hidden are API extensions GET /1.0 leaves out and whose routes answer
 	// 404, as an older incusd's router does (HideExtensions).
 	hidden map[string]bool
+
+	// serverConfig is the server's (the cluster's) config, localServer a
+	// standalone server's own keys, cluster the cluster (nil when
+	// standalone): incus_cluster.go.
+	serverConfig map[string]string
+	localServer  map[string]string
+	cluster      *mockCluster
 }
 
 type mockProject struct {
@@ -120,6 +127,9 @@ type IncusOptions struct {
 	AdminInit bool
 	// Seed is added on top.
 	Seed *Seed
+	// Cluster, when set, makes the fake a cluster of these members (the
+	// first one answers), on 127.0.0.11:8443, .12, ...: incus_cluster.go.
+	Cluster []string
 }
 
 // StartIncus starts a fake incusd listening on socketPath, with a "default"
@@ -165,6 +175,7 @@ func (m *Incus) resetState() error {
 	m.ovn = newOVNState()
 	m.addPool("default", "dir", "")
 	m.ops = map[string]*mockOperation{}
+	m.resetServer()
 	m.addProject("default")
 	m.projects["default"].seedDefault()
 	bridge, v4, v6 := "mockbr0", "10.99.0.1/24", "fd42:99::1/64"
@@ -427,6 +438,7 @@ func (m *Incus) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", m.getRoot)
 	m.serverRoutes(mux)
+	m.clusterRoutes(mux)
 	m.operationRoutes(mux)
 	m.projectRoutes(mux)
 	m.profileRoutes(mux)

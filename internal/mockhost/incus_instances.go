@@ -300,6 +300,11 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Invalid instance type %q", req.Type))
 		return
 	}
+	location, msg, status := m.instanceTarget(r.URL.Query().Get("target"))
+	if msg != "" {
+		writeError(w, status, msg)
+		return
+	}
 	profiles := req.Profiles
 	if profiles == nil {
 		profiles = []string{"default"}
@@ -361,7 +366,7 @@ func (m *Incus) createInstance(w http.ResponseWriter, r *http.Request, p *mockPr
 				Ephemeral: req.Ephemeral, Profiles: profiles, Description: req.Description,
 			},
 			CreatedAt: time.Now().UTC(), Name: req.Name, Type: string(req.Type),
-			Location: "none", Project: project,
+			Location: location, Project: project,
 		}}
 		p.instances[req.Name] = inst
 		if req.Start && started {

@@ -20,6 +20,8 @@ type mockNetwork struct {
 	// as incusd stores it (an `auto` address made concrete).
 	typ    string
 	config map[string]string
+	// members are a cluster network's member keys, by member (incus_cluster.go).
+	members map[string]map[string]string
 	// project is the project the network is in ("" for default): one with
 	// features.networks has networks of its own.
 	project string

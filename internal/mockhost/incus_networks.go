@@ -37,7 +37,7 @@ func (m *Incus) withNetworkProject(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusNotFound, fmt.Sprintf("Failed to load project %q: Project not found", p))
 			return
 		}
-		if !targetOK(w, r) {
+		if !m.targetOK(w, r) {
 			return
 		}
 		h(w, r)
@@ -318,7 +318,13 @@ func (m *Incus) createNetwork(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) { m.createChecked(w, req, m.networkProjectOf(r)) })(w, r)
+	m.withNetworkProject(func(w http.ResponseWriter, r *http.Request) {
+		if m.cluster != nil {
+			m.createClusterNetwork(w, r, req, m.networkProjectOf(r)) // incus_cluster.go
+			return
+		}
+		m.createChecked(w, req, m.networkProjectOf(r))
+	})(w, r)
 }
 
 // pathNetwork is the network of the request's path in the project whose
@@ -399,7 +405,14 @@ func (m *Incus) createChecked(w http.ResponseWriter, req api.NetworksPost, proje
 }
 
 func (m *Incus) getNetwork(w http.ResponseWriter, r *http.Request, n *mockNetwork) {
-	writeSync(w, m.networkView(n, projectParam(r)), etagOf(n.writable()))
+	view := m.networkView(n, projectParam(r))
+	if own := n.members[r.URL.Query().Get("target")]; own != nil {
+		view.Config = copyMap(view.Config)
+		for k, v := range own {
+			view.Config[k] = v
+		}
+	}
+	writeSync(w, view, etagOf(n.writable()))
 }
 
 // updateNetwork is PUT and PATCH (which merges config). A key left out of

@@ -18,6 +18,9 @@ var apiExtensions = []string{
 	"network_dns", "network_dns_records", "network_zones_all_projects",
 	"network_acl", "network_forward", "network_load_balancer", "network_peer", "network_integrations",
 	"network_address_set",
+	"clustering", "clustering_join", "clustering_roles", "clustering_edit_roles",
+	"clustering_groups", "clustering_evacuation", "clustering_failure_domains", "clustering_description",
+	"clustering_config", "cluster_ovn_chassis", "cluster_member_state",
 	"snapshot_expiry", "snapshot_expiry_creation", "certificate_update", "certificate_token", "certificate_description",
 	"file_delete", "directory_manipulation", "file_symlinks", "container_exec_recording", "container_exec_user_group_cwd",
 	"container_backup", "backup_override_name", "container_copy_project", "instances_rebuild",
@@ -78,8 +81,18 @@ func (m *Incus) HideExtensions(names ...string) {
 	}
 }
 
-func (m *Incus) getServer(w http.ResponseWriter, _ *http.Request) {
+func (m *Incus) getServer(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
+	mm, ok := m.serverFor(w, r)
+	if !ok {
+		m.mu.Unlock()
+		return
+	}
+	config := m.serverConfigOf(mm)
+	serverName := "mockhost"
+	if mm != nil {
+		serverName = mm.ServerName
+	}
 	exts := make([]string, 0, len(apiExtensions))
 	for _, e := range apiExtensions {
 		if !m.hidden[e] {
@@ -89,6 +102,7 @@ func (m *Incus) getServer(w http.ResponseWriter, _ *http.Request) {
 	m.mu.Unlock()
 	writeSync(w, api.Server{
 		ServerUntrusted: api.ServerUntrusted{
+			ServerPut:     api.ServerPut{Config: config},
 			APIExtensions: exts,
 			APIStatus:     "stable",
 			APIVersion:    "1.0",
@@ -96,12 +110,13 @@ func (m *Incus) getServer(w http.ResponseWriter, _ *http.Request) {
 			AuthMethods:   []string{api.AuthenticationMethodTLS},
 		},
 		Environment: api.ServerEnvironment{
-			Architectures: []string{"x86_64"},
-			Server:        "incus",
-			ServerName:    "mockhost",
-			ServerVersion: "6.0.4-mock",
-			Project:       "default",
-			Storage:       "dir",
+			Architectures:   []string{"x86_64"},
+			Server:          "incus",
+			ServerName:      serverName,
+			ServerClustered: mm != nil,
+			ServerVersion:   "6.0.4-mock",
+			Project:         "default",
+			Storage:         "dir",
 		},
-	}, "")
+	}, etagOf(config))
 }

@@ -74,7 +74,7 @@ func (m *Incus) withBuckets(h func(http.ResponseWriter, *http.Request, bucketSco
 			writeError(w, http.StatusNotFound, "Failed loading storage pool: Storage pool not found")
 			return
 		}
-		if !targetOK(w, r) {
+		if !m.targetOK(w, r) {
 			return
 		}
 		project := p.name

@@ -68,10 +68,12 @@ func (m *Incus) storagePoolRoutes(mux *http.ServeMux) {
 	})
 }
 
-// targetOK answers a ?target= as a standalone incusd does: any member name
-// is unknown. It says whether the request may go on.
-func targetOK(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Query().Get("target") != "" {
+// targetOK answers a ?target= naming no member as incusd does (a standalone
+// server has none). It says whether the request may go on. A member's
+// target is taken, but the mock keeps no per-member pools or networks
+// (incusd's pending definitions): a create with a target makes the object.
+func (m *Incus) targetOK(w http.ResponseWriter, r *http.Request) bool {
+	if t := r.URL.Query().Get("target"); t != "" && m.member(t) == nil {
 		writeError(w, http.StatusNotFound, "Cluster member not found")
 		return false
 	}
@@ -88,7 +90,7 @@ func (m *Incus) withPool(h func(http.ResponseWriter, *http.Request, *mockPool)) 
 			writeError(w, http.StatusNotFound, "Storage pool not found")
 			return
 		}
-		if !targetOK(w, r) {
+		if !m.targetOK(w, r) {
 			return
 		}
 		h(w, r, pool)
@@ -182,7 +184,7 @@ func (m *Incus) createPool(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !targetOK(w, r) {
+	if !m.targetOK(w, r) {
 		return
 	}
 	switch {
@@ -192,6 +194,8 @@ func (m *Incus) createPool(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Storage pool names may not contain slashes")
 	case req.Driver == "":
 		writeError(w, http.StatusBadRequest, "No driver provided")
+	case m.cluster != nil:
+		m.createClusterPool(w, r, req) // incus_cluster.go
 	case m.pools[req.Name] != nil:
 		writeError(w, http.StatusConflict, "The storage pool already exists: The record already exists")
 	case otherPoolDrivers[req.Driver]:

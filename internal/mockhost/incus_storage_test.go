@@ -44,7 +44,11 @@ func mockAndRealSockets(t *testing.T) map[string]string {
 }
 
 func runScenario(t *testing.T, steps []scenarioStep, cleanup []string) {
-	hosts := mockAndRealSockets(t)
+	runScenarioOn(t, mockAndRealSockets(t), steps, cleanup)
+}
+
+// runScenarioOn runs the steps on each host (name: socket).
+func runScenarioOn(t *testing.T, hosts map[string]string, steps []scenarioStep, cleanup []string) {
 	for hostName, socket := range hosts {
 		t.Run(hostName, func(t *testing.T) {
 			h := &rawIncus{t: t, socket: socket}

@@ -90,7 +90,7 @@ func (m *Incus) withVolumes(h func(http.ResponseWriter, *http.Request, volumeSco
 			writeError(w, http.StatusNotFound, "Storage pool not found")
 			return
 		}
-		if !targetOK(w, r) {
+		if !m.targetOK(w, r) {
 			return
 		}
 		h(w, r, volumeScope{pool: pool, project: m.volumeProjectOf(p)})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rackform/terraform-provider-rack/internal/provider/fw"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/bucket"
+	"github.com/rackform/terraform-provider-rack/internal/provider/incus/cluster"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/image"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/instance"
 	"github.com/rackform/terraform-provider-rack/internal/provider/incus/network"
@@ -146,6 +147,9 @@ func (p *rackProvider) Resources(_ context.Context) []func() resource.Resource {
 		instance.NewResource,
 		image.NewResource,
 		profile.NewResource,
+		cluster.NewServerResource,
+		cluster.NewGroupResource,
+		cluster.NewMemberResource,
 		project.NewResource,
 		bucket.NewResource,
 		bucket.NewKeyResource,
@@ -175,6 +179,8 @@ func (p *rackProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		instance.NewDataSource,
 		image.NewDataSource,
 		profile.NewDataSource,
+		cluster.NewGroupDataSource,
+		cluster.NewClusterDataSource,
 		project.NewDataSource,
 		bucket.NewDataSource,
 		storage.NewPoolDataSource,

@@ -19,6 +19,9 @@ type Case struct {
 	// says why the real daemon cannot run it.
 	Incus    bool
 	MockOnly string
+	// Cluster: the type needs an Incus cluster; it runs on the mock cluster
+	// and the real one (RACK_ACC_INCUS_CLUSTER_SOCKET), not on a standalone host.
+	Cluster bool
 	// KVMD configures the fake kvmd of a PiKVM case (its password is
 	// always the secret canary).
 	KVMD mockhost.KVMDOptions
@@ -110,7 +113,11 @@ func (c Case) hosts(t *testing.T, fn func(t *testing.T, env *Env)) {
 		fn(t, &Env{KVMD: k})
 		return
 	}
-	acctest.ForEachIncusHost(t, func(t *testing.T, h *acctest.IncusHost) {
+	each := acctest.ForEachIncusHost
+	if c.Cluster {
+		each = acctest.ForEachIncusCluster
+	}
+	each(t, func(t *testing.T, h *acctest.IncusHost) {
 		if !h.IsMock() && c.MockOnly != "" {
 			t.Skip(c.MockOnly)
 		}

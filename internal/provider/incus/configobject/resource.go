@@ -457,6 +457,11 @@ func (r *configResource[M, O]) Delete(ctx context.Context, req resource.DeleteRe
 	if !ok {
 		return
 	}
+	if r.t.Undeletable != nil && r.t.Undeletable(k) && r.t.Reset == nil {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Incus %s Removed From State, Not Deleted", r.t.Title),
+			fmt.Sprintf("%s was left as it is and removed from state: %s", fw.Capitalize(r.t.describe(s, k)), r.t.Kept))
+		return
+	}
 	if r.t.Undeletable != nil && r.t.Undeletable(k) && r.t.Reset != nil {
 		if err := r.t.Reset(ctx, r.data.Incus, s, k, &state, lastETag(ctx, req.Private)); err != nil && !incus.IsNotFound(err) {
 			fw.AddError(&resp.Diagnostics, r.t.summary("Reset"), err)

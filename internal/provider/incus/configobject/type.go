@@ -138,6 +138,9 @@ type Type[M any, O any] struct {
 	// gets the state, so it can undo only what Terraform set.
 	Undeletable func(k Key) bool
 	Reset       func(ctx context.Context, c *incus.Client, s incus.Scope, k Key, m *M, etag string) error
+	// Kept, with Undeletable and no Reset, is why destroy leaves the object
+	// as it is and only drops it from state (a cluster member).
+	Kept string
 }
 
 // Parent is an attribute naming an object this one lives in.
