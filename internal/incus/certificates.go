@@ -160,13 +160,6 @@ func (c *Client) DeleteCertificate(ctx context.Context, s Scope, fingerprint str
 	})
 }
 
-func nonNil(in []string) []string {
-	if in == nil {
-		return []string{}
-	}
-	return in
-}
-
 // TrustTokenSpec is what a trust token lets its user become.
 type TrustTokenSpec struct {
 	ClientName string

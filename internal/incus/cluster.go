@@ -261,10 +261,3 @@ func (c *Client) DeleteClusterGroup(ctx context.Context, s Scope, name string) e
 		return srv.DeleteClusterGroup(name)
 	})
 }
-
-func nonNil(in []string) []string {
-	if in == nil {
-		return []string{}
-	}
-	return in
-}

@@ -213,3 +213,12 @@ func sortedCopy(in []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// nonNil is in, or an empty list for nil, so that a request body carries
+// [] rather than null for "none".
+func nonNil(in []string) []string {
+	if in == nil {
+		return []string{}
+	}
+	return in
+}
