@@ -78,8 +78,15 @@ YAML
   rm -rf "$work"
 fi
 
+# Members restarted after a stop show OFFLINE until their next heartbeats
+# (about 10 s apart): wait for them before failing.
+online() { c1 cluster list --format csv | grep -q "^$1,.*,ONLINE,"; }
 for m in c1 c2; do
-  c1 cluster list --format csv | grep -q "^${m},.*,ONLINE," || {
+  for _ in $(seq 60); do
+    online "$m" && break
+    sleep 1
+  done
+  online "$m" || {
     echo "cluster member $m is not ONLINE:" >&2
     c1 cluster list >&2
     exit 1
